@@ -1,0 +1,57 @@
+/**
+ * The docs check: every README's fenced blocks are tied to real files and real runs
+ * (see test/lib/readme.ts for the markers).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { repoRoot } from './lib/docker.ts';
+import { allReadmes, checkReadme, parseBlocks } from './lib/readme.ts';
+
+const readmes = allReadmes();
+
+/** The source of every test file, where e2e tests name the run/output blocks they check. */
+function testSources(): string {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.test.ts')) out.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(repoRoot);
+  return out.join('\n');
+}
+
+describe('docs check', () => {
+  test('there are READMEs to check: the root and every demo', () => {
+    const rel = readmes.map((r) => path.relative(repoRoot, r));
+    assert.ok(rel.includes('README.md'));
+    assert.ok(rel.includes(path.join('nifty-useless-model', 'README.md')));
+  });
+
+  for (const readme of readmes) {
+    test(`${path.relative(repoRoot, readme)}: every block is marked and matches the files`, () => {
+      assert.deepEqual(checkReadme(readme), []);
+    });
+  }
+
+  test('every run and output block is checked by a test, and ids are unique', () => {
+    const sources = testSources();
+    const seen = new Map<string, string>();
+    const unchecked: string[] = [];
+    for (const readme of readmes) {
+      for (const b of parseBlocks(readFileSync(readme, 'utf8'), readme)) {
+        if (b.kind !== 'run' && b.kind !== 'output') continue;
+        const where = `${path.relative(repoRoot, readme)}:${b.line}`;
+        assert.ok(!seen.has(b.arg), `${b.kind} id ${b.arg} is used twice: ${seen.get(b.arg)} and ${where}`);
+        seen.set(b.arg, where);
+        if (!sources.includes(`'${b.arg}'`)) unchecked.push(`${where} (${b.kind}: ${b.arg})`);
+      }
+    }
+    assert.deepEqual(unchecked, [], 'these blocks are named by no test');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Helpers for the end-to-end tests: is there a Docker engine, run a command, run `docker compose`.
+ *
+ * Without an engine the e2e tests skip with a one-line reason; with CI=true a missing engine is a
+ * failure, because in CI the end-to-end tests are the point.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root folder. */
+export const repoRoot: string = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where tests leave artefacts (screenshots, what a run printed); ignored by git. */
+export const artifactsDir: string = path.join(repoRoot, 'test', 'artifacts');
+
+function probeEngine(): string | false {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
+  if (info.error || info.status !== 0) return 'no Docker engine answers (`docker info` failed)';
+  const compose = spawnSync('docker', ['compose', 'version', '--short'], { encoding: 'utf8' });
+  if (compose.error || compose.status !== 0) return 'Docker Compose v2 is missing (`docker compose version` failed)';
+  return false;
+}
+
+const missing = probeEngine();
+if (missing && process.env.CI === 'true') {
+  throw new Error(`${missing}, and CI=true: the end-to-end tests are required in CI`);
+}
+
+/**
+ * `false` when a Docker engine with Compose v2 answers; otherwise the reason to skip, for
+ * `describe(name, { skip: engineSkip }, ...)`.
+ */
+export const engineSkip: string | false = missing ? `${missing}: start Docker to run the end-to-end tests` : false;
+
+/** What a finished command returned. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved as they arrived, as a terminal would show them. */
+  output: string;
+}
+
+/** Options for {@link run}. */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Runs a program (no shell) and resolves with its exit code and output; never rejects on a non-zero exit. */
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '', output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; output += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; output += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Runs a shell command line with bash (pipefail), as a README shows it. */
+export function sh(commandLine: string, options: RunOptions = {}): Promise<RunResult> {
+  return run('bash', ['-o', 'pipefail', '-c', commandLine], options);
+}
+
+/** Runs `docker compose ARGS` in a folder. */
+export function compose(dir: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run('docker', ['compose', ...args], { ...options, cwd: dir });
+}
+
+/** Like {@link run}, but throws with the command's output when it exits non-zero. */
+export async function mustRun(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.output}`);
+  }
+  return result;
+}
+
+/** `docker inspect` of one object, parsed. */
+export async function inspect(name: string): Promise<any> {
+  const { stdout } = await mustRun('docker', ['inspect', name]);
+  return JSON.parse(stdout)[0];
+}
+
+/** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
+export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 60_000, everyMs = 250): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Waits until a container's healthcheck reports healthy; returns the milliseconds it took. */
+export async function waitHealthy(container: string, timeoutMs = 60_000): Promise<number> {
+  const start = Date.now();
+  await waitFor(`${container} to become healthy`, async () => {
+    const state = (await inspect(container)).State;
+    if (state.Health?.Status === 'unhealthy') throw new Error(`${container} is unhealthy`);
+    return state.Health?.Status === 'healthy';
+  }, timeoutMs);
+  return Date.now() - start;
+}
+
+/** Saves a test artefact under test/artifacts/ and returns its path. */
+export function saveArtifact(name: string, content: string | Uint8Array): string {
+  const file = path.join(artifactsDir, name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  return file;
+}

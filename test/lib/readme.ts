@@ -1,0 +1,260 @@
+/**
+ * The docs check: every fenced block in a README is tied to something real.
+ *
+ * A fenced block is preceded by an HTML comment (invisible on GitHub) that says what it is:
+ *
+ * | marker                          | the block must                                                     |
+ * |---------------------------------|--------------------------------------------------------------------|
+ * | `<!-- file: PATH -->`           | equal the file PATH (relative to the README)                       |
+ * | `<!-- file: PATH#NAME -->`      | equal the lines between `#region NAME` and `#endregion` in PATH    |
+ * | `<!-- run: ID -->`              | be `$ command` lines, each followed by its expected output; an e2e |
+ * |                                 | test runs the commands and compares ({@link runReadmeBlock})       |
+ * | `<!-- output: ID -->`           | be the expected output that an e2e test checks ({@link assertReadmeOutput}) |
+ * | `<!-- tree: -->`                | be a project tree whose every entry exists                        |
+ * | `<!-- manual: REASON -->`       | nothing: shown, not run here, for the REASON given (e.g. needs a cluster) |
+ *
+ * In expected output, `...` alone on a line matches any number of lines, and `...` inside a line
+ * matches any text on that line: that is how volatile parts (ids, timings, tokens) are written.
+ * Nothing else is normalised beyond line endings, trailing white space and terminal colour codes.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, saveArtifact, sh, type RunOptions, type RunResult } from './docker.ts';
+
+/** One fenced block of a Markdown file with the marker before it. */
+export interface Block {
+  /** The Markdown file, absolute. */
+  file: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** The fence's info string (language), e.g. `console`. */
+  lang: string;
+  /** `file`, `run`, `output`, `tree`, `manual`, or `null` when unmarked. */
+  kind: string | null;
+  /** What follows the kind in the marker: a path, an id or a reason. */
+  arg: string;
+  /** The block's content, without the fences, ending in a newline unless empty. */
+  content: string;
+}
+
+const markerPattern = /^<!--\s*(file|run|output|tree|manual):\s*(.*?)\s*-->\s*$/;
+
+/** Parses the fenced blocks of a Markdown text, each with the marker comment right before it. */
+export function parseBlocks(markdown: string, file = '<memory>'): Block[] {
+  const lines = markdown.replace(/\r\n/g, '\n').split('\n');
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]!);
+    if (!open) continue;
+    const fence = open[2]!;
+    let j = i + 1;
+    while (j < lines.length && !lines[j]!.trim().startsWith(fence)) j++;
+    // The marker is the nearest non-blank line above the fence.
+    let k = i - 1;
+    while (k >= 0 && lines[k]!.trim() === '') k--;
+    const marker = k >= 0 ? markerPattern.exec(lines[k]!.trim()) : null;
+    const body = lines.slice(i + 1, j);
+    blocks.push({
+      file,
+      line: i + 1,
+      lang: open[3] ?? '',
+      kind: marker ? marker[1]! : null,
+      arg: marker ? marker[2]! : '',
+      content: body.length ? body.join('\n') + '\n' : '',
+    });
+    i = j;
+  }
+  return blocks;
+}
+
+/** Reads a file's region between lines holding `#region NAME` and `#endregion`, markers excluded. */
+export function fileRegion(text: string, name: string): string | null {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`#region ${name}\\s*(-->|\\*/)?\\s*$`).test(l));
+  if (start < 0) return null;
+  const end = lines.findIndex((l, i) => i > start && /#endregion\b/.test(l));
+  if (end < 0) return null;
+  return lines.slice(start + 1, end).map((l) => l + '\n').join('');
+}
+
+/** Removes `#region`/`#endregion` marker lines, for comparing a whole file with a block. */
+function withoutRegionMarkers(text: string): string {
+  return text.split('\n').filter((l) => !/#(region \S+|endregion)\b/.test(l)).join('\n');
+}
+
+const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+const normaliseLines = (s: string): string[] => {
+  const lines = stripAnsi(s).replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  while (lines.length && lines[0] === '') lines.shift();
+  return lines;
+};
+
+/**
+ * Does `actual` match the expected output `expected`? `...` alone on a line matches any lines
+ * (none included); `...` inside a line matches any text there. Returns null on a match, or a
+ * message that shows where they part.
+ */
+export function outputMismatch(expected: string, actual: string): string | null {
+  const exp = normaliseLines(expected);
+  const act = normaliseLines(actual);
+  const lineMatches = (pattern: string, line: string): boolean => {
+    if (!pattern.includes('...')) return pattern === line;
+    const re = pattern.split('...').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    return new RegExp(`^${re}$`).test(line);
+  };
+  // Classic backtracking match of lines against patterns, with `...` lines as stars.
+  const memo = new Map<string, boolean>();
+  const match = (e: number, a: number): boolean => {
+    const key = `${e},${a}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let ok: boolean;
+    if (e === exp.length) ok = a === act.length;
+    else if (exp[e] === '...') ok = match(e + 1, a) || (a < act.length && match(e, a + 1));
+    else ok = a < act.length && lineMatches(exp[e]!, act[a]!) && match(e + 1, a + 1);
+    memo.set(key, ok);
+    return ok;
+  };
+  if (match(0, 0)) return null;
+  return `expected output:\n${exp.map((l) => `  | ${l}`).join('\n')}\nactual output:\n${act.map((l) => `  | ${l}`).join('\n')}`;
+}
+
+/** Lists the problems of one README's blocks that can be checked without running anything. */
+export function checkReadme(readmePath: string, markdown = readFileSync(readmePath, 'utf8')): string[] {
+  const dir = path.dirname(readmePath);
+  const rel = path.relative(repoRoot, readmePath);
+  const problems: string[] = [];
+  for (const b of parseBlocks(markdown, readmePath)) {
+    const where = `${rel}:${b.line}`;
+    switch (b.kind) {
+      case 'file': {
+        const [filePart, region] = b.arg.split('#') as [string, string | undefined];
+        const target = path.resolve(dir, filePart);
+        if (!existsSync(target) || !statSync(target).isFile()) { problems.push(`${where}: file ${b.arg} does not exist`); break; }
+        const text = readFileSync(target, 'utf8').replace(/\r\n/g, '\n');
+        const want = region === undefined ? withoutRegionMarkers(text) : fileRegion(text, region);
+        if (want === null) { problems.push(`${where}: ${filePart} has no region "${region}"`); break; }
+        if (want.trimEnd() !== b.content.trimEnd()) problems.push(`${where}: the block differs from ${b.arg}`);
+        break;
+      }
+      case 'tree': {
+        for (const entry of treeEntries(b.content)) {
+          if (!existsSync(path.resolve(dir, entry))) problems.push(`${where}: the tree lists ${entry}, which does not exist`);
+        }
+        break;
+      }
+      case 'run': {
+        if (!/^[\w.-]+$/.test(b.arg)) problems.push(`${where}: run blocks need an id of letters, digits, '.', '_' or '-'`);
+        else if (!parseRunBlock(b.content).length) problems.push(`${where}: run block ${b.arg} has no "$ command" line`);
+        break;
+      }
+      case 'output':
+        if (!/^[\w.-]+$/.test(b.arg)) problems.push(`${where}: output blocks need an id of letters, digits, '.', '_' or '-'`);
+        break;
+      case 'manual':
+        if (!b.arg) problems.push(`${where}: a manual block must say why it is not run`);
+        break;
+      default:
+        problems.push(`${where}: a \`\`\`${b.lang} block without a marker; precede it with <!-- file: -->, <!-- run: -->, <!-- output: -->, <!-- tree: --> or <!-- manual: REASON -->`);
+    }
+  }
+  return problems;
+}
+
+/** The paths a project tree lists (├── name, │   └── name, with folders ending in /). */
+export function treeEntries(tree: string): string[] {
+  const entries: string[] = [];
+  const stack: string[] = [];
+  for (const raw of tree.split('\n')) {
+    const m = /^((?:│   |    |│\u00a0\u00a0 )*)(?:├── |└── )([^#\s][^#]*?)\s*(?:#.*)?$/.exec(raw);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const name = m[2]!.replace(/\/$/, '');
+    entries.push([...stack, name].join('/'));
+    stack.push(name);
+  }
+  return entries;
+}
+
+/** One command of a run block and the output the README says it prints. */
+export interface RunStep {
+  command: string;
+  expected: string;
+}
+
+/** Splits a run block into commands (`$ ` lines, continued by trailing backslashes) and outputs. */
+export function parseRunBlock(content: string): RunStep[] {
+  const steps: RunStep[] = [];
+  const lines = content.replace(/\n$/, '').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('$ ')) {
+      let command = line.slice(2);
+      while (command.endsWith('\\') && i + 1 < lines.length) command = command + '\n' + lines[++i]!;
+      steps.push({ command, expected: '' });
+    } else if (steps.length) {
+      steps[steps.length - 1]!.expected += line + '\n';
+    }
+  }
+  return steps;
+}
+
+/** All README.md files of the repository (not in node_modules). */
+export function allReadmes(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.git') || entry.name === 'artifacts') continue;
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'README.md') found.push(p);
+    }
+  };
+  walk(repoRoot);
+  return found.sort();
+}
+
+function findBlock(readme: string, kind: string, id: string): Block {
+  const file = path.resolve(repoRoot, readme);
+  const block = parseBlocks(readFileSync(file, 'utf8'), file).find((b) => b.kind === kind && b.arg === id);
+  assert.ok(block, `${readme} has no <!-- ${kind}: ${id} --> block`);
+  return block;
+}
+
+/** Options for {@link runReadmeBlock}. */
+export interface ReadmeRunOptions extends RunOptions {
+  /** Exit codes the commands must return, in order; 0 for each by default. */
+  exitCodes?: number[];
+}
+
+/**
+ * Runs the commands of a README's `<!-- run: ID -->` block with bash, in the README's folder unless
+ * `cwd` says otherwise, and asserts each one's exit code and output. Returns the results, and keeps
+ * what was printed under test/artifacts/outputs/ for the record.
+ */
+export async function runReadmeBlock(readme: string, id: string, options: ReadmeRunOptions = {}): Promise<RunResult[]> {
+  const block = findBlock(readme, 'run', id);
+  const results: RunResult[] = [];
+  const steps = parseRunBlock(block.content);
+  for (const [i, step] of steps.entries()) {
+    const result = await sh(step.command, { cwd: path.dirname(block.file), ...options });
+    saveArtifact(`outputs/${id}.${i + 1}.txt`, `$ ${step.command}\n${result.output}`);
+    const wantCode = options.exitCodes?.[i] ?? 0;
+    assert.equal(result.code, wantCode, `${readme} run: ${id}: \`${step.command}\` exited ${result.code}, expected ${wantCode}:\n${result.output}`);
+    const mismatch = outputMismatch(step.expected, result.output);
+    assert.equal(mismatch, null, `${readme} run: ${id}: \`${step.command}\` printed other than the README says:\n${mismatch}`);
+    results.push(result);
+  }
+  return results;
+}
+
+/** Asserts that `actual` matches a README's `<!-- output: ID -->` block. */
+export function assertReadmeOutput(readme: string, id: string, actual: string): void {
+  const block = findBlock(readme, 'output', id);
+  saveArtifact(`outputs/${id}.txt`, actual);
+  const mismatch = outputMismatch(block.content, actual);
+  assert.equal(mismatch, null, `${readme} output: ${id} differs from what the run printed:\n${mismatch}`);
+}
