@@ -232,7 +232,7 @@ export interface ReadmeRunOptions extends RunOptions {
 
 /**
  * Runs the commands of a README's `<!-- run: ID -->` block with bash, in the README's folder unless
- * `cwd` says otherwise, and asserts each one's exit code and output. Returns the results, and keeps
+ * `cwd` says otherwise, with stderr merged into stdout, and asserts each one's exit code and output. Returns the results, and keeps
  * what was printed under test/artifacts/outputs/ for the record.
  */
 export async function runReadmeBlock(readme: string, id: string, options: ReadmeRunOptions = {}): Promise<RunResult[]> {
@@ -240,7 +240,8 @@ export async function runReadmeBlock(readme: string, id: string, options: Readme
   const results: RunResult[] = [];
   const steps = parseRunBlock(block.content);
   for (const [i, step] of steps.entries()) {
-    const result = await sh(step.command, { cwd: path.dirname(block.file), ...options });
+    // One stream for both, as a terminal shows them: `exec 2>&1` keeps the order the program wrote in.
+    const result = await sh(`exec 2>&1\n${step.command}`, { cwd: path.dirname(block.file), ...options });
     saveArtifact(`outputs/${id}.${i + 1}.txt`, `$ ${step.command}\n${result.output}`);
     const wantCode = options.exitCodes?.[i] ?? 0;
     assert.equal(result.code, wantCode, `${readme} run: ${id}: \`${step.command}\` exited ${result.code}, expected ${wantCode}:\n${result.output}`);
