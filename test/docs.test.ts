@@ -39,6 +39,18 @@ describe('docs check', () => {
     });
   }
 
+  test('the quick start is two commands, and .ci/run ends with the README test command verbatim', () => {
+    const markdown = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const quickStart = markdown.slice(markdown.indexOf('## Quick start'), markdown.indexOf('\n## ', markdown.indexOf('## Quick start') + 1));
+    const commands = parseBlocks(quickStart).flatMap((b) => b.content.split('\n').filter((l) => l.startsWith('$ ')));
+    assert.equal(commands.length, 2, `the quick start shows ${commands.length} commands`);
+    const testCommand = commands[1]!.slice(2);
+    const ciLines = readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    assert.equal(ciLines.at(-1), testCommand);
+    const workflow = readFileSync(path.join(repoRoot, '.github', 'workflows', 'test.yml'), 'utf8');
+    assert.ok(workflow.includes(`run: ${testCommand}\n`), 'the GitHub workflow runs the same test command');
+  });
+
   test('every run and output block is checked by a test, and ids are unique', () => {
     const sources = testSources();
     const seen = new Map<string, string>();
