@@ -1,0 +1,50 @@
+/**
+ * Loads a saved model with the shared model module: the very file the CLI trains with, imported by
+ * relative path (the Dockerfile lays out the image so that this path works there too).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
+import type { ModelInfo } from './server.ts';
+
+/** A loaded model and what `GET /model` says about it. */
+export interface LoadedModel {
+  model: Perceptron;
+  info: ModelInfo;
+}
+
+/** Reads, validates and describes the model saved at `path`; throws an Error with a one-line message. */
+export async function loadModel(path: string): Promise<LoadedModel> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${path} does not exist (has the trainer run?)` : `cannot read ${path}: ${code ?? String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path} is not JSON: ${(err as Error).message}`);
+  }
+  let model: Perceptron;
+  try {
+    model = Perceptron.fromJSON(json);
+  } catch (err) {
+    throw new Error(`${path} is not a valid model: ${(err as Error).message}`);
+  }
+  const saved = model.toJSON();
+  const [label0, label1] = saved.labels;
+  return {
+    model,
+    info: {
+      featureCount: model.featureCount,
+      // The header row names the attributes and then the class column; data without a header has no names.
+      features: saved.header ? saved.header.slice(0, model.featureCount) : null,
+      labels: { '0': label0, '1': label1 },
+      metrics: saved.metrics,
+      version: `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`,
+    },
+  };
+}
