@@ -40,11 +40,20 @@ export function createMetrics(): Metrics {
     help: 'Rows classified by POST /predict',
     registers: [registry],
   });
+  // prom-client hashes the label values on every call; keep the labelled children per route and
+  // status instead, which saves a few percent of throughput at 20,000 requests per second.
+  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   return {
     predictedRows,
     observe(method, route, status, seconds) {
-      requests.inc({ method, route, status });
-      duration.observe({ method, route }, seconds);
+      const key = `${method} ${route} ${status}`;
+      let child = children.get(key);
+      if (!child) {
+        child = { count: requests.labels({ method, route, status }), time: duration.labels({ method, route }) };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
     text: () => registry.metrics(),
     contentType: registry.contentType,

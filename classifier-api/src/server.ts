@@ -70,12 +70,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   const metrics = createMetrics();
 
-  app.addHook('onRequest', async (_request, reply) => {
+  // Callback-style hooks: on this hot path they are measurably cheaper than async ones.
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('x-served-by', instance);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so that unknown URLs cannot blow up the label set.
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: how fast is the API? Prints figures and ratios; it is not a test and asserts
+ * nothing. Everything runs on loopback (127.0.0.1), each load for BENCH_SECONDS (default 10):
+ *
+ * 1. one instance (node src/main.ts on this machine): single-row requests per second with p50 and
+ *    p99 latency, then rows per second on the batch endpoint;
+ * 2. with Docker: the Compose stack (nginx and three replicas) under the same single-row load;
+ * 3. with Debian's python3-flask and python3-numpy: an equivalent Flask service
+ *    (bench/flask_service.py) under the same loads, and the ratios.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Perceptron, parseCsv } from '../../linear-classifier/src/perceptron.ts';
+
+const demoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 16;
+const batchRows = 1000;
+const python = '/usr/bin/python3'; // Debian's, where python3-flask and python3-numpy live
+const lbPort = 8089; // not 8080, so that a running demo stack is left alone
+
+// A model trained the way the trainer service does, saved where both services can read it.
+const csvPath = path.join(demoDir, '..', 'linear-classifier', 'data', 'banknote.csv');
+const data = parseCsv(readFileSync(csvPath, 'utf8'), csvPath);
+const { model } = Perceptron.train(data, { seed: 1 });
+const work = mkdtempSync(path.join(tmpdir(), 'classifier-api-bench-'));
+const modelPath = path.join(work, 'banknote.json');
+writeFileSync(modelPath, JSON.stringify(model));
+const rowAt = (i: number): number[] => Array.from(data.x.subarray((i % data.rows) * data.cols, (i % data.rows + 1) * data.cols));
+const singleBody = JSON.stringify({ row: rowAt(0) });
+const batchBody = JSON.stringify({ rows: Array.from({ length: batchRows }, (_, i) => rowAt(i)) });
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** Polls GET url until it answers 200, for at most 20 s. */
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready in 20 s`);
+}
+
+/** The figures of one load run. */
+interface Figures { rps: number; p50: number; p99: number; errors: number }
+
+/** Runs one load: `connections` clients posting `body` to url for `seconds`, after a 2 s warm-up. */
+async function load(url: string, body: string): Promise<Figures> {
+  // The first seconds run unoptimised code (V8 compiles the hot paths as they get hot): not counted.
+  await autocannon({ url, method: 'POST', body, connections, duration: 2, headers: { 'content-type': 'application/json' } });
+  const result = await autocannon({
+    url, method: 'POST', body, connections, duration: seconds,
+    headers: { 'content-type': 'application/json' },
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const line = (what: string, f: Figures, unit = 'requests/s', factor = 1): void =>
+  console.log(`${what.padEnd(34)} ${fmt(f.rps * factor).padStart(10)} ${unit.padEnd(10)}  p50 ${f.p50} ms  p99 ${f.p99} ms  errors ${f.errors}`);
+
+/** Starts a service process and waits until its /healthz answers. */
+async function start(command: string, args: string[], env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd: demoDir, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitReady(`http://127.0.0.1:${port}/healthz`);
+  return child;
+}
+
+/** Stops a service process and waits for it to exit. */
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+console.log(`classifier-api bench: ${connections} connections, ${seconds} s per run, batches of ${batchRows} rows, on 127.0.0.1\n`);
+const nodePort = await freePort();
+const api = await start(process.execPath, ['src/main.ts'], { PORT: String(nodePort), HOST: '127.0.0.1', MODEL_PATH: modelPath, LOG_LEVEL: 'warn' }, nodePort);
+let nodeSingle: Figures, nodeBatch: Figures;
+try {
+  nodeSingle = await load(`http://127.0.0.1:${nodePort}/predict`, singleBody);
+  line('node, one instance, single row', nodeSingle);
+  nodeBatch = await load(`http://127.0.0.1:${nodePort}/predict`, batchBody);
+  line('node, one instance, batch', nodeBatch, 'rows/s', batchRows);
+} finally {
+  await stop(api);
+}
+
+const docker = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
+  && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+if (docker) {
+  // Its own project name and port, so that it never touches a stack a learner has running.
+  const project = ['compose', '-p', 'classifier-api-bench'];
+  const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
+  const up = spawnSync('docker', [...project, 'up', '-d', '--build', '--wait', '--quiet-pull'], { cwd: demoDir, env, encoding: 'utf8' });
+  try {
+    if (up.status !== 0) throw new Error(`docker compose up failed:\n${up.stderr}`);
+    const viaLb = await load(`http://127.0.0.1:${lbPort}/predict`, singleBody);
+    line('nginx + 3 replicas, single row', viaLb);
+    const viaLbBatch = await load(`http://127.0.0.1:${lbPort}/predict`, batchBody);
+    line('nginx + 3 replicas, batch', viaLbBatch, 'rows/s', batchRows);
+  } finally {
+    spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+  }
+} else {
+  console.log('nginx + 3 replicas: skipped (no Docker engine answers)');
+}
+
+const flask = spawnSync(python, ['-c', 'import flask, numpy'], { stdio: 'ignore' }).status === 0;
+if (flask) {
+  const pyPort = await freePort();
+  const py = await start(python, ['bench/flask_service.py'], { PORT: String(pyPort), MODEL_PATH: modelPath }, pyPort);
+  try {
+    const pySingle = await load(`http://127.0.0.1:${pyPort}/predict`, singleBody);
+    line('python flask, single row', pySingle);
+    const pyBatch = await load(`http://127.0.0.1:${pyPort}/predict`, batchBody);
+    line('python flask, batch', pyBatch, 'rows/s', batchRows);
+    console.log(`\nnode / python: ${(nodeSingle.rps / pySingle.rps).toFixed(1)}x single-row requests/s, ${(nodeBatch.rps / pyBatch.rps).toFixed(1)}x batch rows/s`);
+  } finally {
+    await stop(py);
+  }
+} else {
+  console.log('python flask: skipped (install Debian\'s python3-flask and python3-numpy for the comparison)');
+}
+rmSync(work, { recursive: true, force: true });
