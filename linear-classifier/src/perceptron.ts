@@ -177,7 +177,7 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     p = nextLine(buf, eol);
     line++;
   }
-  const firstEnd = lineEnd(buf, p);
+  const firstStart = p, firstEnd = lineEnd(buf, p);
   const first = utf8.decode(buf.subarray(p, firstEnd)).split(',').map((f) => f.trim());
   if (first.length < 2) {
     throw new DataError(source, `fewer than two columns (found ${first.length}): expected attributes and then the class, separated by commas`, line);
@@ -192,7 +192,7 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   }
 
   // Room for the rows, estimated from the first line's length and doubled when it runs out.
-  let capacity = Math.ceil(((n - p) / (firstEnd - p + 1)) * 1.25) + 16;
+  let capacity = Math.ceil(((n - p) / (firstEnd - firstStart + 1)) * 1.25) + 16;
   let x = new Float64Array(capacity * cols);
   let y = new Uint8Array(capacity);
   // Class values in order of appearance, as bytes; y holds indices into this list until the end.
@@ -201,52 +201,26 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   let k = 0; // write position in x
 
   while (p < n) {
-    const lineStart = p;
-    // Blank (or white-space only) lines are skipped.
-    let c = buf[p]!;
-    while (c === SPACE || c === TAB) c = buf[++p]!;
-    if (p >= n) break;
-    if (c === LF || c === CR) { p = nextLine(buf, p); line++; continue; }
+    const first = buf[p]!;
+    if (first === LF || first === CR || first === SPACE || first === TAB) {
+      // Blank (or white-space only) lines are skipped; other rows may start with spaces.
+      const eol = lineEnd(buf, p);
+      if (utf8.decode(buf.subarray(p, eol)).trim() === '') { p = nextLine(buf, eol); line++; continue; }
+    }
     if (rows === capacity) {
       capacity *= 2;
       const bx = new Float64Array(capacity * cols); bx.set(x); x = bx;
       const by = new Uint8Array(capacity); by.set(y); y = by;
     }
-
-    for (let col = 0; col < cols; col++) {
-      const start = p;
-      let value = readNumber(buf, p);
-      p = cellEnd;
-      if (value !== value) {
-        // Not on the fast path: find the end of the cell and let Number() decide, within the grammar.
-        while (p < n && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) p++;
-        const field = utf8.decode(buf.subarray(start, p)).trim();
-        value = DECIMAL.test(field) ? Number(field) : NaN;
-        if (!Number.isFinite(value)) throw rowError(buf, source, lineStart, line, cols, col, field);
-      }
-      if (buf[p] !== COMMA || p >= n) throw rowError(buf, source, lineStart, line, cols, col, null);
-      p++;
-      x[k++] = value;
-    }
-
+    let q = readAttributes(buf, p, x, k, cols);
+    if (q < 0) q = readAttributesSlowly(buf, p, x, k, cols, source, line);
+    k += cols;
     // The class cell, compared with the class values seen so far without allocating.
-    const delimiter = readClassCell(buf, p);
-    const a = cellStart, b = cellEnd;
-    p = classCellEnd;
-    if (delimiter === COMMA) throw rowError(buf, source, lineStart, line, cols, cols, null);
-    let cls = findBytes(buf, a, b, seen);
-    if (cls < 0) {
-      const label = utf8.decode(buf.subarray(a, b));
-      if (label === '') throw new DataError(source, 'empty class value in the last column', line, cols + 1);
-      if (seen.length === 2) {
-        const [l0, l1] = seen.map((s) => show(utf8.decode(s)));
-        throw new DataError(source, `a third class value ${show(label)} (after ${l0} and ${l1}): the perceptron separates exactly two classes`, line, cols + 1);
-      }
-      cls = seen.length;
-      seen.push(buf.slice(a, b));
-    }
+    if (readClassCell(buf, q) === COMMA) throw rowError(buf, source, p, line, cols, cols, null);
+    let cls = findBytes(buf, cellStart, cellEnd, seen);
+    if (cls < 0) cls = addClass(buf, cellStart, cellEnd, seen, source, line, cols);
     y[rows++] = cls;
-    p = nextLine(buf, p);
+    p = nextLine(buf, classCellEnd);
     line++;
   }
 
@@ -259,6 +233,54 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     for (let i = 0; i < rows; i++) y[i] = y[i]! ^ 1;
   }
   return { header, rows, cols, x: x.slice(0, rows * cols), y: y.slice(0, rows), labels };
+}
+
+/**
+ * Reads a row's attribute cells at p into x[k..k+cols) on the fast path; returns the position of
+ * the class cell, or -1 when a cell needs {@link readAttributesSlowly}. Small, so that V8 optimises
+ * it within the first rows.
+ */
+function readAttributes(buf: Uint8Array, p: number, x: Float64Array, k: number, cols: number): number {
+  for (let col = 0; col < cols; col++) {
+    const value = readNumber(buf, p);
+    p = cellEnd;
+    if (value !== value || buf[p] !== COMMA) return -1;
+    p++;
+    x[k + col] = value;
+  }
+  return p;
+}
+
+/** Reads a row's attribute cells like {@link readAttributes}, with Number() for the cells off the fast path; throws on bad cells and short rows. */
+function readAttributesSlowly(buf: Uint8Array, p: number, x: Float64Array, k: number, cols: number, source: string, line: number): number {
+  const n = buf.length, lineStart = p;
+  for (let col = 0; col < cols; col++) {
+    const start = p;
+    let value = readNumber(buf, p);
+    p = cellEnd;
+    if (value !== value) {
+      while (p < n && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) p++;
+      const field = utf8.decode(buf.subarray(start, p)).trim();
+      value = DECIMAL.test(field) ? Number(field) : NaN;
+      if (!Number.isFinite(value)) throw rowError(buf, source, lineStart, line, cols, col, field);
+    }
+    if (p >= n || buf[p] !== COMMA) throw rowError(buf, source, lineStart, line, cols, col, null);
+    p++;
+    x[k + col] = value;
+  }
+  return p;
+}
+
+/** Records a new class value, or throws when it is empty or a third one. Returns its index. */
+function addClass(buf: Uint8Array, a: number, b: number, seen: Uint8Array[], source: string, line: number, cols: number): number {
+  const label = utf8.decode(buf.subarray(a, b));
+  if (label === '') throw new DataError(source, 'empty class value in the last column', line, cols + 1);
+  if (seen.length === 2) {
+    const [l0, l1] = seen.map((s) => show(utf8.decode(s)));
+    throw new DataError(source, `a third class value ${show(label)} (after ${l0} and ${l1}): the perceptron separates exactly two classes`, line, cols + 1);
+  }
+  seen.push(buf.slice(a, b));
+  return seen.length - 1;
 }
 
 /** Where {@link readClassCell} found the cell's trimmed content, [cellStart, cellEnd), and its end. */
