@@ -1,0 +1,174 @@
+/**
+ * Tests of the CLI as a learner runs it: a real `node src/cli.ts` process per case. Every bad input
+ * of the issue gets one line on stderr naming the problem (file, line and column where relevant),
+ * exit code 1 for data and 2 for the command line, and never a stack trace.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Perceptron } from './perceptron.ts';
+
+const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = mkdtempSync(path.join(tmpdir(), 'linear-classifier-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** Runs the CLI in the demo folder with the Node that runs the tests. */
+function cli(...args: string[]): Run {
+  const r = spawnSync(process.execPath, ['src/cli.ts', ...args], { cwd: demo, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Writes a CSV file into the temporary folder and returns its path. */
+function csv(name: string, text: string): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Asserts a failed run: this exit code, nothing on stdout beyond progress, one stderr line matching. */
+function assertFails(run: Run, code: number, pattern: RegExp): void {
+  assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${run.stderr}`);
+  assert.match(lines[0]!, /^error: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(run.stderr, /\bat .*\.ts:\d+|node:internal/, 'no stack trace');
+}
+
+describe('cli: a good run', () => {
+  test('banknote with the defaults and --seed 1: the accuracy lines, >= 90 % on test, exit 0', () => {
+    const run = cli('--data', 'data/banknote.csv', '--seed', '1');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /^data: data\/banknote\.csv: 1372 rows, 4 attributes, no header$/m);
+    assert.match(run.stdout, /^classes: "0" is 0, "1" is 1$/m);
+    assert.match(run.stdout, /^split: 1029 rows to train, 343 to test \(shuffled with seed 1\)$/m);
+    assert.match(run.stdout, /^train accuracy: \d+\.\d\d %$/m);
+    const test = /^test accuracy: (\d+\.\d\d) %$/m.exec(run.stdout);
+    assert.ok(test && Number(test[1]) >= 90, run.stdout);
+  });
+
+  test('the same seed prints the same bytes; another seed does not', () => {
+    const a = cli('--data', 'data/banknote.csv', '--seed', '42', '--verbose');
+    const b = cli('--data', 'data/banknote.csv', '--seed', '42', '--verbose');
+    const c = cli('--data', 'data/banknote.csv', '--seed', '43', '--verbose');
+    assert.equal(a.code, 0);
+    assert.equal(a.stdout, b.stdout);
+    assert.notEqual(a.stdout, c.stdout);
+  });
+
+  test('--verbose prints each epoch and its training error', () => {
+    const run = cli('--data', 'data/banknote.csv', '--seed', '1', '-v');
+    const epochs = run.stdout.match(/^epoch \d+: training error \d\.\d{4} \(\d+ updates\)$/gm) ?? [];
+    const converged = /^converged after (\d+) epochs/m.exec(run.stdout);
+    assert.ok(converged);
+    assert.equal(epochs.length, Number(converged[1]));
+    assert.match(epochs[0]!, /^epoch 1: /);
+  });
+
+  test('no --seed: a random seed is printed, and passing it repeats the run', () => {
+    const first = cli('--data', 'data/banknote.csv');
+    const seed = /shuffled with seed (\d+)/.exec(first.stdout)?.[1];
+    assert.ok(seed, first.stdout);
+    assert.equal(cli('--data', 'data/banknote.csv', '--seed', seed).stdout, first.stdout);
+  });
+
+  test('--save-model writes a model that loads and predicts', () => {
+    const file = path.join(tmp, 'models', 'banknote.json');
+    const run = cli('--data', 'data/banknote.csv', '--seed', '1', `--save-model=${file}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^model saved to ${file.replace(/[.\\]/g, '\\$&')}$`, 'm'));
+    const model = Perceptron.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
+    assert.equal(model.featureCount, 4);
+    assert.deepEqual(model.predict([[3.6216, 8.6661, -2.8073, -0.44699]]).labels, ['0']);
+  });
+
+  test('a header row, other class values and --no-shuffle', () => {
+    const file = csv('header.csv', 'a,b,kind\r\n0,0,no\r\n1,1,yes\r\n0.1,0.2,no\r\n0.9,0.8,yes\r\n0.2,0.1,no\r\n0.8,0.9,yes\r\n0,0.1,no\r\n1,0.9,yes');
+    const run = cli('--data', file, '--no-shuffle', '--seed', '3', '--train', '0.5', '--threshold', '0.5');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /8 rows, 2 attributes, header a,b,kind/);
+    assert.match(run.stdout, /^classes: "no" is 0, "yes" is 1$/m);
+    assert.match(run.stdout, /^split: 4 rows to train, 4 to test \(in file order, weights from seed 3\)$/m);
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const run = cli('--help');
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^Usage: node src\/cli\.ts --data PATH/);
+    for (const flag of ['--data', '--train', '--threshold', '--lr', '--seed', '--max-epochs', '--verbose', '--save-model', '--no-shuffle']) {
+      assert.ok(run.stdout.includes(flag), flag);
+    }
+  });
+
+  test('not converging exits 3, still prints the accuracy, and says what to try', () => {
+    const run = cli('--data', 'data/banknote.csv', '--seed', '1', '--threshold', '1', '--max-epochs', '4');
+    assert.equal(run.code, 3);
+    assert.match(run.stdout, /^not converged after 4 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/m);
+    assert.match(run.stdout, /^test accuracy: /m);
+    assert.match(run.stderr, /^not converged: try more --max-epochs, a lower --threshold or another --lr/);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1);
+  });
+});
+
+describe('cli: bad files and data exit 1 with one line naming file, line and column', () => {
+  test('a missing file', () => assertFails(cli('--data', 'data/nope.csv'), 1, /^error: data\/nope\.csv: no such file$/));
+  test('an empty file', () => assertFails(cli('--data', csv('empty.csv', '')), 1, /empty\.csv: empty file/));
+  test('a directory', () => {
+    mkdirSync(path.join(tmp, 'dir.csv'), { recursive: true });
+    assertFails(cli('--data', path.join(tmp, 'dir.csv')), 1, /dir\.csv: is a directory, not a file$/);
+  });
+  test('a non-numeric cell', () => assertFails(cli('--data', csv('text.csv', '1,2,0\n3,abc,1\n')), 1, /text\.csv, line 2, column 2: "abc" is not a number$/));
+  test('NaN', () => assertFails(cli('--data', csv('nan.csv', '1,2,0\nNaN,4,1\n')), 1, /nan\.csv, line 2, column 1: "NaN": NaN is not allowed/));
+  test('Infinity', () => assertFails(cli('--data', csv('inf.csv', '1,2,0\n3,Infinity,1\n')), 1, /inf\.csv, line 2, column 2: "Infinity": Infinity is not allowed/));
+  test('a ragged row', () => assertFails(cli('--data', csv('ragged.csv', '1,2,0\n3,4,1\n5,1\n')), 1, /ragged\.csv, line 3: ragged row: 2 fields, expected 3/));
+  test('fewer than two columns', () => assertFails(cli('--data', csv('one.csv', '1\n0\n')), 1, /one\.csv, line 1: fewer than two columns/));
+  test('one class only', () => assertFails(cli('--data', csv('oneclass.csv', '1,2,0\n3,4,0\n')), 1, /oneclass\.csv: only one class value \("0"\)/));
+  test('three classes', () => assertFails(cli('--data', csv('three.csv', '1,2,0\n3,4,1\n5,6,2\n')), 1, /three\.csv, line 3, column 3: a third class value "2"/));
+  test('a model path that cannot be written', () => {
+    const blocker = csv('not-a-dir', 'x');
+    assertFails(cli('--data', 'data/banknote.csv', '--seed', '1', '--save-model', path.join(blocker, 'm.json')), 1, /cannot save the model to .*not-a-dir\/m\.json: /);
+  });
+});
+
+describe('cli: a bad command line exits 2 with one line', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['--train 0', ['--train', '0'], /--train must be a number between 0 and 1 \(exclusive\), got "0"/],
+    ['--train 1', ['--train', '1'], /--train must be a number between 0 and 1/],
+    ['--train 1.5', ['--train=1.5'], /--train must be a number between 0 and 1/],
+    ['--train -0.5', ['--train', '-0.5'], /--train must be/],
+    ['--lr 0', ['--lr', '0'], /--lr must be a number greater than 0, got "0"/],
+    ['--lr -0.1', ['--lr', '-0.1'], /--lr must be a number greater than 0, got "-0.1"/],
+    ['--lr abc', ['--lr', 'abc'], /--lr must be a number greater than 0, got "abc"/],
+    ['--threshold 0', ['--threshold', '0'], /--threshold must be a number greater than 0 and at most 1, got "0"/],
+    ['--threshold 1.01', ['--threshold', '1.01'], /--threshold must be a number greater than 0 and at most 1/],
+    ['--max-epochs 0', ['--max-epochs', '0'], /--max-epochs must be a positive integer, got "0"/],
+    ['--max-epochs 2.5', ['--max-epochs', '2.5'], /--max-epochs must be a positive integer, got "2.5"/],
+    ['--max-epochs -3', ['--max-epochs', '-3'], /--max-epochs must be a positive integer/],
+    ['--max-epochs ten', ['--max-epochs', 'ten'], /--max-epochs must be a positive integer, got "ten"/],
+    ['--seed -1', ['--seed', '-1'], /--seed must be an integer from 0 to 4294967295/],
+    ['an unknown flag', ['--learning-rate', '0.1'], /unknown option "--learning-rate"/],
+    ['an unknown short flag', ['-x'], /unknown option "-x"/],
+    ['a stray argument', ['banknote.csv'], /unexpected argument "banknote\.csv"/],
+    ['a missing value at the end', ['--lr'], /--lr needs a value/],
+    ['a missing value before a flag', ['--seed', '--verbose'], /--seed needs a value/],
+    ['an empty value', ['--threshold='], /--threshold needs a value/],
+    ['a value for a switch', ['--verbose=yes'], /--verbose takes no value/],
+    ['no --data', [], /--data PATH is required/],
+  ];
+  for (const [name, args, pattern] of cases) {
+    test(name, () => {
+      const argv = args.includes('--data') || name === 'no --data' ? args : ['--data', 'data/banknote.csv', ...args];
+      const run = cli(...argv);
+      assertFails(run, 2, pattern);
+      assert.match(run.stderr, /\(see --help\)\n$/);
+      assert.equal(run.stdout, '', 'nothing runs');
+    });
+  }
+});
