@@ -63,7 +63,8 @@ describe('conventions', () => {
         assert.equal(doc.version, undefined, `${demo}/${file} has a version: key`);
         for (const [name, service] of Object.entries<any>(doc.services ?? {})) {
           for (const port of service.ports ?? []) {
-            const hostIp = typeof port === 'string' ? port.split(':').length === 3 ? port.split(':')[0] : '' : port.host_ip;
+            // "8080:80" and "80" publish on every interface; only "127.0.0.1:HOST:CONTAINER" does not.
+            const hostIp = typeof port === 'string' ? (port.startsWith('127.0.0.1:') ? '127.0.0.1' : '') : port.host_ip;
             // Swarm's host-mode publishing has no host_ip: there, the stack file says why in a comment.
             if (typeof port === 'object' && port.mode === 'host' && hostIp === undefined) continue;
             assert.equal(hostIp, '127.0.0.1', `${demo}/${file}: ${name} publishes ${JSON.stringify(port)} beyond 127.0.0.1`);
@@ -79,7 +80,14 @@ describe('conventions', () => {
         const stages = new Set([...text.matchAll(/^FROM\s.*\sAS\s+(\S+)/gim)].map((m) => m[1]!.toLowerCase()));
         const froms = [...text.matchAll(/^FROM\s+(?:--\S+\s+)*(\S+)/gm)].map((m) => m[1]!);
         assert.ok(froms.length > 0, `${file} has no FROM`);
+        // Dependabot reads images only from FROM lines, and not through ARGs (dependabot-core#2057):
+        // name each image literally in one FROM line and reuse it as a stage (`FROM image AS base`).
+        for (const m of text.matchAll(/^(?:COPY|ADD)\s.*--from=(\S+)/gm)) {
+          // A name without a tag is a stage or a named build context (compose additional_contexts).
+          assert.ok(stages.has(m[1]!.toLowerCase()) || !m[1]!.includes(':'), `${file}: COPY --from=${m[1]} must name a stage, with the image in its FROM line`);
+        }
         for (const image of froms) {
+          assert.doesNotMatch(image, /\$/, `${file}: FROM ${image}: state the image literally (Dependabot cannot follow ARGs)`);
           if (image === 'scratch' || stages.has(image.toLowerCase())) continue;
           assert.match(image, /:[^/:]+$/, `${file}: ${image} has no tag`);
           assert.doesNotMatch(image, /:latest$/, `${file}: ${image} is not pinned`);
