@@ -98,6 +98,12 @@ describe('cli: a good run', () => {
     assert.match(run.stdout, /^split: 4 rows to train, 4 to test \(in file order, weights from seed 3\)$/m);
   });
 
+  test('a reader that stops early (| head -1) gets no stack trace', () => {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" src/cli.ts --data data/skin.csv --seed 1 -v | head -1`], { cwd: demo, encoding: 'utf8' });
+    assert.equal(r.stdout, 'data: data/skin.csv: 245057 rows, 3 attributes, no header\n');
+    assert.equal(r.stderr, '');
+  });
+
   test('--help prints the usage and exits 0', () => {
     const run = cli('--help');
     assert.equal(run.code, 0);

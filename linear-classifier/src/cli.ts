@@ -95,6 +95,14 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
   return 0;
 }
 
+// `node src/cli.ts ... | head -3` closes the pipe early: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 try {
   process.exitCode = main(process.argv.slice(2), (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
 } catch (e) {
