@@ -99,14 +99,15 @@ function labelsInOrder(a: string, b: string): boolean {
   return a < b;
 }
 
-/** Where {@link readNumber} stopped (and where a class cell's content ends): module state, because returning a pair would allocate. */
+/** Where {@link readClassCell} or {@link matchClass} stopped: module state, because returning a pair would allocate. */
 let cellEnd = 0;
 
 /**
  * Reads one attribute cell at p, `[+-]digits[.digits][e[+-]digits]` with optional spaces around,
- * as an integer mantissa and a decimal exponent, without allocating; sets {@link cellEnd}. Returns
- * NaN when the cell is not on the exact fast path (too many digits, a large exponent, or not such
- * a number at all): the caller then hands it to Number().
+ * as an integer mantissa and a decimal exponent, and stores its value in x[k]. Returns where the
+ * cell ends, or -1 when it is not on the exact fast path (too many digits, a large exponent, or
+ * not such a number at all): the caller then hands the cell to Number(). The value is stored, not
+ * returned, because a returned double is boxed (allocated) until V8 inlines the call.
  *
  * Exactness: with at most 15 digits the mantissa is an integer below 10^15 < 2^53 and every
  * 10^k with k <= 22 is a double, so both are exact and the one multiplication or division IEEE 754
@@ -114,7 +115,7 @@ let cellEnd = 0;
  * (Clinger's fast path). A small function of its own, because V8 optimises it after a few calls,
  * long before a single big loop would be.
  */
-function readNumber(buf: Uint8Array, p: number): number {
+function readNumber(buf: Uint8Array, p: number, x: Float64Array, k: number): number {
   const n = buf.length;
   let c = buf[p]!;
   while (c === SPACE || c === TAB) c = buf[++p]!;
@@ -137,10 +138,10 @@ function readNumber(buf: Uint8Array, p: number): number {
     exponent += expNegative ? -e : e;
   }
   while (c === SPACE || c === TAB) c = buf[++p]!;
-  cellEnd = p;
-  if (!exact || exponent < -22 || exponent > 22 || !(c === COMMA || c === LF || c === CR || p >= n)) return NaN;
+  if (!exact || exponent < -22 || exponent > 22 || !(c === COMMA || c === LF || c === CR || p >= n)) return -1;
   const value = exponent === 0 ? mantissa : exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
-  return negative ? -value : value;
+  x[k] = negative ? -value : value;
+  return p;
 }
 
 /**
@@ -215,12 +216,19 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     let q = readAttributes(buf, p, x, k, cols);
     if (q < 0) q = readAttributesSlowly(buf, p, x, k, cols, source, line);
     k += cols;
-    // The class cell, compared with the class values seen so far without allocating.
-    if (readClassCell(buf, q) === COMMA) throw rowError(buf, source, p, line, cols, cols, null);
-    let cls = findBytes(buf, cellStart, cellEnd, seen);
-    if (cls < 0) cls = addClass(buf, cellStart, cellEnd, seen, source, line, cols);
+    // The class cell: usually exactly a class value seen before, then the line end.
+    let cls = matchClass(buf, q, seen);
+    if (cls >= 0) {
+      q = cellEnd;
+    } else {
+      // Anything else (a new value, spaces, too many fields): the careful way.
+      if (readClassCell(buf, q) === COMMA) throw rowError(buf, source, p, line, cols, cols, null);
+      cls = findBytes(buf, cellStart, cellEnd, seen);
+      if (cls < 0) cls = addClass(buf, cellStart, cellEnd, seen, source, line, cols);
+      q = classCellEnd;
+    }
     y[rows++] = cls;
-    p = nextLine(buf, classCellEnd);
+    p = nextLine(buf, q);
     line++;
   }
 
@@ -242,11 +250,9 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
  */
 function readAttributes(buf: Uint8Array, p: number, x: Float64Array, k: number, cols: number): number {
   for (let col = 0; col < cols; col++) {
-    const value = readNumber(buf, p);
-    p = cellEnd;
-    if (value !== value || buf[p] !== COMMA) return -1;
+    p = readNumber(buf, p, x, k + col);
+    if (p < 0 || buf[p] !== COMMA) return -1;
     p++;
-    x[k + col] = value;
   }
   return p;
 }
@@ -256,17 +262,17 @@ function readAttributesSlowly(buf: Uint8Array, p: number, x: Float64Array, k: nu
   const n = buf.length, lineStart = p;
   for (let col = 0; col < cols; col++) {
     const start = p;
-    let value = readNumber(buf, p);
-    p = cellEnd;
-    if (value !== value) {
+    p = readNumber(buf, start, x, k + col);
+    if (p < 0) {
+      p = start;
       while (p < n && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) p++;
       const field = utf8.decode(buf.subarray(start, p)).trim();
-      value = DECIMAL.test(field) ? Number(field) : NaN;
+      const value = DECIMAL.test(field) ? Number(field) : NaN;
       if (!Number.isFinite(value)) throw rowError(buf, source, lineStart, line, cols, col, field);
+      x[k + col] = value;
     }
     if (p >= n || buf[p] !== COMMA) throw rowError(buf, source, lineStart, line, cols, col, null);
     p++;
-    x[k + col] = value;
   }
   return p;
 }
@@ -303,6 +309,24 @@ function readClassCell(buf: Uint8Array, p: number): number {
   cellEnd = end;
   classCellEnd = p;
   return p < n ? c : LF;
+}
+
+/**
+ * The index of the class value in list that buf holds at p followed by a line end (or the end),
+ * setting cellEnd to where it ends; -1 when there is none.
+ */
+function matchClass(buf: Uint8Array, p: number, list: readonly Uint8Array[]): number {
+  const n = buf.length;
+  search: for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
+    const end = p + s.length;
+    if (end > n) continue;
+    for (let j = 0; j < s.length; j++) if (buf[p + j] !== s[j]) continue search;
+    if (end < n && buf[end] !== LF && buf[end] !== CR) continue;
+    cellEnd = end;
+    return i;
+  }
+  return -1;
 }
 
 /** The index of the entry of list that equals buf[a, b), or -1. */
