@@ -193,14 +193,40 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   }
 
   // Room for the rows, estimated from the first line's length and doubled when it runs out.
-  let capacity = Math.ceil(((n - p) / (firstEnd - firstStart + 1)) * 1.25) + 16;
-  let x = new Float64Array(capacity * cols);
-  let y = new Uint8Array(capacity);
-  // Class values in order of appearance, as bytes; y holds indices into this list until the end.
-  const seen: Uint8Array[] = [];
-  let rows = 0;
-  let k = 0; // write position in x
+  const capacity = Math.ceil(((n - p) / (firstEnd - firstStart + 1)) * 1.25) + 16;
+  const rowsRead: Rows = { x: new Float64Array(capacity * cols), y: new Uint8Array(capacity), count: 0, seen: [] };
+  readRows(buf, p, line, cols, source, rowsRead);
+  const { x, y, count: rows, seen } = rowsRead;
 
+  if (rows === 0) throw new DataError(source, header ? 'no data rows after the header' : 'no data rows');
+  const names = seen.map((s) => utf8.decode(s));
+  if (names.length < 2) throw new DataError(source, `only one class value (${show(names[0]!)}) in the last column: a classifier needs two`);
+  let labels: [string, string] = [names[0]!, names[1]!];
+  if (labelsInOrder(labels[1], labels[0])) {
+    labels = [labels[1], labels[0]];
+    for (let i = 0; i < rows; i++) y[i] = y[i]! ^ 1;
+  }
+  return { header, rows, cols, x: x.slice(0, rows * cols), y: y.slice(0, rows), labels };
+}
+
+/** What {@link readRows} fills in. */
+interface Rows {
+  x: Float64Array;
+  y: Uint8Array;
+  /** Rows read so far. */
+  count: number;
+  /** Class values in order of appearance, as bytes; y holds indices into this list. */
+  seen: Uint8Array[];
+}
+
+/**
+ * Reads the data rows from p on into out. The loop on its own, so that V8's optimising compiler
+ * has a small function to compile while the parse is running.
+ */
+function readRows(buf: Uint8Array, p: number, line: number, cols: number, source: string, out: Rows): void {
+  const n = buf.length, seen = out.seen;
+  let { x, y } = out;
+  let rows = 0, k = 0; // k: write position in x
   while (p < n) {
     const first = buf[p]!;
     if (first === LF || first === CR || first === SPACE || first === TAB) {
@@ -208,10 +234,9 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
       const eol = lineEnd(buf, p);
       if (utf8.decode(buf.subarray(p, eol)).trim() === '') { p = nextLine(buf, eol); line++; continue; }
     }
-    if (rows === capacity) {
-      capacity *= 2;
-      const bx = new Float64Array(capacity * cols); bx.set(x); x = bx;
-      const by = new Uint8Array(capacity); by.set(y); y = by;
+    if (rows === y.length) {
+      const bx = new Float64Array(x.length * 2); bx.set(x); x = bx;
+      const by = new Uint8Array(y.length * 2); by.set(y); y = by;
     }
     let q = readAttributes(buf, p, x, k, cols);
     if (q < 0) q = readAttributesSlowly(buf, p, x, k, cols, source, line);
@@ -231,16 +256,9 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     p = nextLine(buf, q);
     line++;
   }
-
-  if (rows === 0) throw new DataError(source, header ? 'no data rows after the header' : 'no data rows');
-  const names = seen.map((s) => utf8.decode(s));
-  if (names.length < 2) throw new DataError(source, `only one class value (${show(names[0]!)}) in the last column: a classifier needs two`);
-  let labels: [string, string] = [names[0]!, names[1]!];
-  if (labelsInOrder(labels[1], labels[0])) {
-    labels = [labels[1], labels[0]];
-    for (let i = 0; i < rows; i++) y[i] = y[i]! ^ 1;
-  }
-  return { header, rows, cols, x: x.slice(0, rows * cols), y: y.slice(0, rows), labels };
+  out.x = x;
+  out.y = y;
+  out.count = rows;
 }
 
 /**
