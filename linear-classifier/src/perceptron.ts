@@ -3,7 +3,7 @@
  *
  * This one module is shared by the CLI (Node), the notebook (Deno) and the HTTP API (Node), so it
  * is pure TypeScript: no Node-only or Deno-only APIs, no dependencies. Reading files is the
- * caller's job; this module takes text and numbers.
+ * caller's job; this module takes text (or its bytes) and numbers.
  *
  * The algorithm, as the original demo teaches it:
  * 1. min-max normalise each attribute to [0, 1] (a constant column becomes 0, never NaN);
@@ -444,7 +444,7 @@ export interface TrainOptions {
   trainFraction?: number;
   /** Learning rate, > 0. Default 0.01. */
   lr?: number;
-  /** Stop when the mean of the last three training accuracies reaches this, in (0, 1]. Default 0.9. */
+  /** Stop when the mean of the last three training accuracies reaches this (checked from epoch 3 on), in (0, 1]. Default 0.9. */
   threshold?: number;
   /** Give up (converged = false) after this many epochs, a positive integer. Default 100. */
   maxEpochs?: number;
