@@ -46,6 +46,17 @@ describe('parseCsv', () => {
     assert.deepEqual(Array.from(d.y), [0, 1, 0]);
   });
 
+  test('more rows than the first lines suggest: the arrays grow', () => {
+    const long = Array.from({ length: 64 }, (_, i) => `${i}.000000000001,1.00000000000001,0`);
+    const short = Array.from({ length: 2000 }, (_, i) => `${i % 7},${i % 3},1`);
+    const d = parseCsv([...long, ...short].join('\n'));
+    assert.equal(d.rows, 2064);
+    assert.equal(d.x.length, 2064 * 2);
+    assert.equal(d.y.length, 2064);
+    assert.deepEqual(Array.from(d.x.subarray(-4)), [1998 % 7, 1998 % 3, 1999 % 7, 1999 % 3]);
+    assert.equal(d.y[2063], 1);
+  });
+
   test('a header row is recognised and its names kept', () => {
     const d = parseCsv('variance,"skewness",class\n1,2,0\n3,4,1\n');
     assert.deepEqual(d.header, ['variance', 'skewness', 'class']);

@@ -50,7 +50,7 @@ export interface Dataset {
   rows: number;
   /** Number of attributes (features), without the class column. */
   cols: number;
-  /** rows*cols raw attribute values, row-major: row r, attribute c is x[r*cols + c]. */
+  /** rows*cols raw attribute values, row-major: row r, attribute c is x[r*cols + c] (parseCsv may return a view of a slightly larger buffer). */
   x: Float64Array;
   /** The class of each row as 0 or 1. */
   y: Uint8Array;
@@ -178,7 +178,7 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     p = nextLine(buf, eol);
     line++;
   }
-  const firstStart = p, firstEnd = lineEnd(buf, p);
+  const firstEnd = lineEnd(buf, p);
   const first = utf8.decode(buf.subarray(p, firstEnd)).split(',').map((f) => f.trim());
   if (first.length < 2) {
     throw new DataError(source, `fewer than two columns (found ${first.length}): expected attributes and then the class, separated by commas`, line);
@@ -192,8 +192,10 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     line++;
   }
 
-  // Room for the rows, estimated from the first line's length and doubled when it runs out.
-  const capacity = Math.ceil(((n - p) / (firstEnd - firstStart + 1)) * 1.25) + 16;
+  // Room for the rows, estimated from the length of the first lines (doubled if it runs out).
+  let sample = p, sampled = 0;
+  while (sampled < 64 && sample < n) { sample = nextLine(buf, lineEnd(buf, sample)); sampled++; }
+  const capacity = Math.ceil(((n - p) / Math.max(1, sample - p)) * sampled * 1.05) + 16;
   const rowsRead: Rows = { x: new Float64Array(capacity * cols), y: new Uint8Array(capacity), count: 0, seen: [] };
   readRows(buf, p, line, cols, source, rowsRead);
   const { x, y, count: rows, seen } = rowsRead;
@@ -206,7 +208,10 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     labels = [labels[1], labels[0]];
     for (let i = 0; i < rows; i++) y[i] = y[i]! ^ 1;
   }
-  return { header, rows, cols, x: x.slice(0, rows * cols), y: y.slice(0, rows), labels };
+  // A view when the spare room is small (no copy of megabytes), else a copy that frees it.
+  const fit = <T extends Float64Array | Uint8Array>(a: T, used: number): T =>
+    (a.length - used <= used / 8 ? a.subarray(0, used) : a.slice(0, used)) as T;
+  return { header, rows, cols, x: fit(x, rows * cols), y: fit(y, rows), labels };
 }
 
 /** What {@link readRows} fills in. */
