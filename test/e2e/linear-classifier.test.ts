@@ -4,7 +4,7 @@
  * read-only, no network, models in the named volume) and the devcontainer's compose file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,6 +17,7 @@ const demoDir = path.join(repoRoot, 'linear-classifier');
 // A project name of its own, so the tests neither see nor clobber a learner's runs.
 const project = 'linear-classifier-e2e';
 const env = { COMPOSE_PROJECT_NAME: project };
+const cacheTag = 'linear-classifier-e2e-cache';
 const banknoteArgs = ['--data', 'data/banknote.csv', '--seed', '1', '--save-model', 'models/banknote.json'];
 
 describe('linear-classifier', { skip: engineSkip }, () => {
@@ -24,7 +25,7 @@ describe('linear-classifier', { skip: engineSkip }, () => {
   after(async () => {
     // The README's clean-up block runs last; this is the safety net when a test failed before it.
     await compose(demoDir, ['--profile', 'skin', 'down', '--volumes', '--rmi', 'local'], { env });
-    await run('docker', ['rmi', 'linear-classifier']);
+    await run('docker', ['rmi', 'linear-classifier', cacheTag]);
     await run('docker', ['volume', 'rm', 'data']);
     rmSync(path.join(demoDir, 'more-data'), { recursive: true, force: true });
     // The devcontainer run mounts the folder over /app, so Docker made models/ in it for the volume.
@@ -82,6 +83,23 @@ describe('linear-classifier', { skip: engineSkip }, () => {
     assert.match(lines[2]!, /Read-only file system/);
     assert.equal(lines[3], 'models writable');
     assert.deepEqual(lines.slice(4), ['lo'], 'network_mode none: only the loopback interface');
+  });
+
+  test('the layer order: after editing the source only the last layer is rebuilt', { timeout: 300_000 }, async () => {
+    // A copy of the demo, so the edit does not touch the working tree.
+    const copy = path.join(tmp, 'cache-copy');
+    cpSync(demoDir, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}data${path.sep}`) });
+    await mustRun('docker', ['build', '-t', cacheTag, copy]);
+    appendFileSync(path.join(copy, 'src', 'cli.ts'), '// an edit\n');
+    const rebuild = await mustRun('docker', ['build', '--progress=plain', '-t', cacheTag, copy]);
+    const step = (what: string): string => {
+      const id = new RegExp(`^#(\\d+) \\[\\d/\\d\\] ${what}`, 'm').exec(rebuild.output)?.[1];
+      assert.ok(id, `no step "${what}" in:\n${rebuild.output}`);
+      return rebuild.output.split('\n').filter((l) => l.startsWith(`#${id} `)).join('\n');
+    };
+    assert.match(step('RUN mkdir'), /CACHED/);
+    assert.match(step('COPY package.json'), /CACHED/);
+    assert.doesNotMatch(step('COPY src/'), /CACHED/);
   });
 
   test('README: plain docker run, and what -rm and a bare volume name do', { timeout: 300_000 }, async () => {
