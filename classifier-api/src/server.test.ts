@@ -48,7 +48,8 @@ describe('classifier-api HTTP layer', () => {
 
   const badRequests: [string, string, number, RegExp, string?][] = [
     ['malformed JSON', '{"row": [1, 2,', 400, /JSON/i],
-    ['a wrong content type', 'row=1,2,3,4', 415, /content-type application\/x-www-form-urlencoded is not supported; send application\/json/, 'application/x-www-form-urlencoded'],
+    ['a text/plain body', '1,2,3,4', 415, /content-type text\/plain is not supported; send application\/json/, 'text/plain'],
+    ['a form body', 'row=1,2,3,4', 415, /content-type application\/x-www-form-urlencoded is not supported; send application\/json/, 'application/x-www-form-urlencoded'],
     ['too few features', '{"row": [1, 2, 3]}', 400, /row has 3 values; the model expects 4 \(a, b, c, d\)/],
     ['too many features in a batch row', '{"rows": [[1, 2, 3, 4], [1, 2, 3, 4, 5]]}', 400, /rows\[1\] has 5 values/],
     ['a string value', '{"row": [1, "2", 3, 4]}', 400, /must be number/],
