@@ -71,7 +71,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
 
     before(async () => {
       // The README's first step: build, start, and wait for the healthcheck.
-      await runReadmeBlock(readme, 'start', { timeoutMs: 900_000 });
+      await runReadmeBlock(readme, 'jupyter-start', { timeoutMs: 900_000 });
       token = await tokenFromLogs(demo);
     });
 
@@ -81,11 +81,11 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
     });
 
     test('the README finds the URL with the token in the log', async () => {
-      await runReadmeBlock(readme, 'url');
+      await runReadmeBlock(readme, 'jupyter-url');
     });
 
     test('jupyter kernelspec list includes the Deno kernel, registered system-wide', async () => {
-      await runReadmeBlock(readme, 'kernels');
+      await runReadmeBlock(readme, 'jupyter-kernels');
       const kernel = JSON.parse((await mustRun('docker', ['run', '--rm', '--entrypoint', 'cat', image, '/usr/local/share/jupyter/kernels/deno/kernel.json'])).stdout);
       assert.deepEqual(kernel.env, { NO_COLOR: '1' });
       assert.equal(kernel.argv[0], '/usr/local/bin/deno');
@@ -97,7 +97,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
       assert.equal(info.State.Health.Status, 'healthy');
       assert.deepEqual(info.NetworkSettings.Ports['8888/tcp'], [{ HostIp: '127.0.0.1', HostPort: '8888' }]);
       assert.deepEqual(Object.keys(info.NetworkSettings.Ports), ['8888/tcp']);
-      await runReadmeBlock(readme, 'port');
+      await runReadmeBlock(readme, 'jupyter-port');
       assert.ok(await connects('127.0.0.1', 8888), 'nothing answers on 127.0.0.1:8888');
       // The host's other addresses (LAN, docker0) must not reach it.
       const others = Object.values(os.networkInterfaces()).flat()
@@ -140,16 +140,16 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
       assert.match(status, /^NoNewPrivs:\s+1$/m);
       const info = await inspect(container);
       assert.equal(info.HostConfig.ReadonlyRootfs, true);
-      await runReadmeBlock(readme, 'isolation', { exitCodes: [0, 1, 1] });
+      await runReadmeBlock(readme, 'jupyter-isolation', { exitCodes: [0, 1, 1] });
     });
 
     test('the README shows files written in the container appearing on the host', async () => {
-      await runReadmeBlock(readme, 'shared');
+      await runReadmeBlock(readme, 'jupyter-shared');
       assert.equal(existsSync(path.join(demo, 'test.txt')), false, 'the README removes test.txt again');
     });
 
     test('the notebook executes headlessly, without error, with the committed outputs', async () => {
-      await runReadmeBlock(readme, 'notebook', { timeoutMs: 300_000 });
+      await runReadmeBlock(readme, 'jupyter-notebook', { timeoutMs: 300_000 });
       const executed = await mustRun('docker', ['compose', 'run', '--rm', '-T', service, 'jupyter', 'nbconvert', '--to', 'notebook',
         '--execute', '--ExecutePreprocessor.record_timing=False', '--stdout', 'perceptron.ipynb'], { cwd: demo, timeoutMs: 300_000 });
       saveArtifact('linear-classifier-jupyter/perceptron.executed.ipynb', executed.stdout);
@@ -166,6 +166,18 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
       assert.deepEqual(outputsOf(fresh), outputsOf(committed), 'perceptron.ipynb is committed with stale outputs: re-execute it (README)');
     });
 
+    test('the notebook runs offline: its dependencies are in the image, and the Deno cache need not be writable', async () => {
+      const mount = (from: string, to: string): string[] => ['-v', `${path.join(repoRoot, from)}:${to}:ro`];
+      // Plain `docker run`: the image's own user (jovyan, 1000), no network at all, everything read-only.
+      const result = await run('docker', ['run', '--rm', '--network', 'none',
+        ...mount('linear-classifier-jupyter', '/home/jovyan/work'),
+        ...mount('linear-classifier/src', '/home/jovyan/linear-classifier/src'),
+        ...mount('linear-classifier/data', '/home/jovyan/linear-classifier/data'),
+        image, 'jupyter', 'execute', 'perceptron.ipynb'], { timeoutMs: 300_000 });
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.stderr, /Executing notebook with kernel: deno/);
+    });
+
     test('an empty JUPYTER_TOKEN is refused, not served without authentication', async () => {
       const result = await run('docker', ['compose', 'run', '--rm', '-T', '-e', 'JUPYTER_TOKEN=', service], { cwd: demo });
       assert.equal(result.code, 64, result.output);
@@ -173,7 +185,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
     });
 
     test('the README stops it', async () => {
-      await runReadmeBlock(readme, 'stop');
+      await runReadmeBlock(readme, 'jupyter-stop');
       assert.equal((await containerOf(demo)), '');
     });
   });
