@@ -112,8 +112,8 @@ let cellEnd = 0;
  * Exactness: with at most 15 digits the mantissa is an integer below 10^15 < 2^53 and every
  * 10^k with k <= 22 is a double, so both are exact and the one multiplication or division IEEE 754
  * rounds correctly is the correctly rounded value of the decimal, which is what Number() returns
- * (Clinger's fast path). A small function of its own, because V8 optimises it after a few calls,
- * long before a single big loop would be.
+ * (Clinger's fast path). Used for the rows that {@link readAttributes} leaves: exponents, spaces,
+ * a plus sign.
  */
 function readNumber(buf: Uint8Array, p: number, x: Float64Array, k: number): number {
   const n = buf.length;
@@ -267,14 +267,26 @@ function readRows(buf: Uint8Array, p: number, line: number, cols: number, source
 }
 
 /**
- * Reads a row's attribute cells at p into x[k..k+cols) on the fast path; returns the position of
- * the class cell, or -1 when a cell needs {@link readAttributesSlowly}. Small, so that V8 optimises
- * it within the first rows.
+ * Reads a row's attribute cells at p into x[k..k+cols) on the fast path: plain decimals like
+ * `-12.5` or `255` (at most 15 digits), each followed by a comma, as an integer mantissa divided by
+ * an exact power of ten (exact, see {@link readNumber}). Returns the position of the class cell,
+ * or -1 as soon as a cell is anything else; {@link readAttributesSlowly} then reads the row. One
+ * small loop without calls, so that V8 optimises it within the first rows.
  */
 function readAttributes(buf: Uint8Array, p: number, x: Float64Array, k: number, cols: number): number {
   for (let col = 0; col < cols; col++) {
-    p = readNumber(buf, p, x, k + col);
-    if (p < 0 || buf[p] !== COMMA) return -1;
+    let c = buf[p]!;
+    let negative = false;
+    if (c === MINUS) { negative = true; c = buf[++p]!; }
+    let mantissa = 0, digits = 0, exponent = 0;
+    while (c >= ZERO && c <= NINE) { mantissa = mantissa * 10 + (c - ZERO); digits++; c = buf[++p]!; }
+    if (c === DOT) {
+      c = buf[++p]!;
+      while (c >= ZERO && c <= NINE) { mantissa = mantissa * 10 + (c - ZERO); digits++; exponent--; c = buf[++p]!; }
+    }
+    if (c !== COMMA || digits === 0 || digits > 15 || exponent < -22) return -1;
+    const value = exponent === 0 ? mantissa : mantissa / POW10[-exponent]!;
+    x[k + col] = negative ? -value : value;
     p++;
   }
   return p;
