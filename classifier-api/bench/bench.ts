@@ -124,6 +124,7 @@ if (docker) {
   console.log('nginx + 3 replicas: skipped (no Docker engine answers)');
 }
 
+let pythonRatio: number | undefined;
 const flask = spawnSync(python, ['-c', 'import flask, numpy'], { stdio: 'ignore' }).status === 0;
 if (flask) {
   const pyPort = await freePort();
@@ -134,6 +135,7 @@ if (flask) {
     const pyBatch = await load(`http://127.0.0.1:${pyPort}/predict`, batchBody);
     line('python flask, batch', pyBatch, 'rows/s', batchRows);
     console.log(`\nnode / python: ${(nodeSingle.rps / pySingle.rps).toFixed(1)}x single-row requests/s, ${(nodeBatch.rps / pyBatch.rps).toFixed(1)}x batch rows/s`);
+    pythonRatio = Math.min(nodeSingle.rps / pySingle.rps, nodeBatch.rps / pyBatch.rps);
   } finally {
     await stop(py);
   }
@@ -141,3 +143,11 @@ if (flask) {
   console.log('python flask: skipped (install Debian\'s python3-flask and python3-numpy for the comparison)');
 }
 rmSync(work, { recursive: true, force: true });
+
+// The goals for a 2-core machine. The load generator shares the machine's cores with the server,
+// so the figures are a floor for what the server alone can do.
+const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
+console.log('\ngoals (2 cores):');
+console.log(`  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${verdict(nodeSingle.rps >= 20_000 && nodeSingle.p99 <= 10)}`);
+console.log(`  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(nodeBatch.rps * batchRows >= 1_000_000)}`);
+console.log(`  >= 5x the Python equivalent:                                  ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`);
