@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 from flask import Flask, jsonify, request
+from werkzeug.serving import WSGIRequestHandler
 
 with open(os.environ["MODEL_PATH"], encoding="utf-8") as f:
     saved = json.load(f)
@@ -64,4 +65,6 @@ def predict():
 
 if __name__ == "__main__":
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request, like the node API
+    # Keep-alive, as the node API and the load generator use; HTTP/1.0 would reconnect per request.
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
     app.run(host="127.0.0.1", port=int(os.environ["PORT"]), threaded=True)
