@@ -43,7 +43,10 @@ fi
 # uid 0 means the host user is root (e.g. a CI runner): Jupyter then runs as uid 0 so its files
 # stay the host user's, but with an empty capability bounding set it cannot gain any privilege,
 # and no-new-privileges (compose.yaml) stops setuid programs from granting one.
-echo "entrypoint: running as uid $uid, gid $gid (the owner of $work)" >&2
+# Said in the server's log only: other commands (docker compose run ...) print just their own output.
+if [ "$*" = "jupyter lab" ]; then
+  echo "entrypoint: running as uid $uid, gid $gid (the owner of $work)" >&2
+fi
 exec setpriv --reuid="$uid" --regid="$gid" --clear-groups \
   --inh-caps=-all --bounding-set=-all \
   tini -g -- "$@"

@@ -128,6 +128,8 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
       const written = statSync(file);
       assert.deepEqual([written.uid, written.gid], [folder.uid, folder.gid]);
       assert.equal(written.uid, process.getuid!(), 'the test runs as the owner of the demo folder');
+      const [whoami] = await runReadmeBlock(readme, 'jupyter-whoami');
+      assert.match(whoami!.stdout, new RegExp(`running as uid ${folder.uid}, gid ${folder.gid} `));
       accessSync(file, constants.W_OK);
       appendFileSync(file, 'edited on the host\n');
       assert.equal(readFileSync(file, 'utf8'), 'written by Jupyter\nedited on the host\n');
@@ -182,6 +184,18 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
       const result = await run('docker', ['compose', 'run', '--rm', '-T', '-e', 'JUPYTER_TOKEN=', service], { cwd: demo });
       assert.equal(result.code, 64, result.output);
       assert.match(result.stderr, /^entrypoint: JUPYTER_TOKEN is set but empty, which would switch authentication off; unset it or set a token$/m);
+    });
+
+    test('.devcontainer/devcontainer.json opens the same compose service at the work folder', async () => {
+      // JSON with comments: drop the // lines before parsing.
+      const text = readFileSync(path.join(demo, '.devcontainer', 'devcontainer.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+      const config = JSON.parse(text);
+      assert.deepEqual(config.dockerComposeFile, ['../compose.yaml']);
+      assert.equal(config.service, service);
+      assert.equal(config.overrideCommand, false, 'JupyterLab keeps running while the editor is attached');
+      const { stdout } = await mustRun('docker', ['compose', 'config', '--format', 'json'], { cwd: demo });
+      const volumes = JSON.parse(stdout).services[service].volumes;
+      assert.ok(volumes.some((v: any) => v.source === demo && v.target === config.workspaceFolder), `${config.workspaceFolder} is the mounted demo folder`);
     });
 
     test('the README stops it', async () => {
@@ -273,25 +287,31 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
         viewport: { width: 1280, height: 900 },
       });
+      const page = browser.pages()[0] ?? await browser.newPage();
       try {
-        const page = browser.pages()[0] ?? await browser.newPage();
         await page.goto(`${base}/lab/tree/perceptron.ipynb?token=${token}`);
-        // The first code cell; a new cell above it gets a line only the Deno kernel can answer.
-        const firstCode = page.locator('.jp-NotebookPanel .jp-CodeCell').first();
-        await firstCode.locator('.cm-content').click({ timeout: 60_000 });
+        // The status bar says when the notebook's kernel (Deno) has started and is idle.
+        await page.locator('.jp-StatusBar-Widget', { hasText: /Deno \| Idle/ }).first().waitFor({ timeout: 90_000 });
+        // A new cell above the first code cell gets a line only the Deno kernel can answer.
+        const codeCells = page.locator('.jp-NotebookPanel .jp-CodeCell');
+        await codeCells.first().locator('.cm-content').click();
         await page.keyboard.press('Escape');
         await page.keyboard.press('a');
+        const cell = codeCells.first();
+        await waitFor('a new, empty cell', async () => (await cell.locator('.cm-content').innerText()).trim() === '', 10_000);
         await page.keyboard.press('Enter');
         await page.keyboard.type('Deno.version.deno');
+        await waitFor('the line typed into the new cell', async () => (await cell.locator('.cm-content').innerText()).includes('Deno.version.deno'), 10_000);
         await page.keyboard.press('Shift+Enter');
-        const output = page.locator('.jp-NotebookPanel .jp-CodeCell').first().locator('.jp-OutputArea-output');
+        const output = cell.locator('.jp-OutputArea-output');
         await output.waitFor({ timeout: 60_000 });
         assert.match(await output.innerText(), /2\.9\.6/);
-        const prompt = await page.locator('.jp-NotebookPanel .jp-CodeCell').first().locator('.jp-InputPrompt').innerText();
-        assert.match(prompt, /\[1\]/, 'the cell ran on a fresh kernel');
-        assert.match(await page.locator('.jp-NotebookPanel-toolbar').innerText(), /Deno/);
-        const file = saveArtifact('linear-classifier-jupyter/jupyterlab.png', await page.screenshot({ fullPage: false }));
+        assert.match(await cell.locator('.jp-InputPrompt').innerText(), /\[1\]/, 'the cell ran on a fresh kernel');
+        const file = saveArtifact('linear-classifier-jupyter/jupyterlab.png', await page.screenshot());
         t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
+      } catch (err) {
+        saveArtifact('linear-classifier-jupyter/jupyterlab-failure.png', await page.screenshot().catch(() => new Uint8Array()));
+        throw err;
       } finally {
         await browser.close();
         rmSync(profile, { recursive: true, force: true });
