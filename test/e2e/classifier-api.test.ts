@@ -167,6 +167,15 @@ describe('classifier-api: Compose', { skip: engineSkip, timeout: 600_000 }, () =
     assert.equal((await apiReplicas()).length, 3);
   });
 
+  test('a replica that crashes is restarted (restart: unless-stopped) and serves again', async () => {
+    const [replica] = await apiReplicas();
+    // Kill node itself, the only child of the init process, as a crash would end it.
+    await mustRun('docker', ['exec', replica!, 'sh', '-c', 'kill -KILL $(cat /proc/1/task/1/children)']);
+    await waitFor('the replica to be restarted', async () => (await inspect(replica!)).RestartCount >= 1, 20_000);
+    await waitHealthy(replica!, 30_000);
+    assert.ok((await servedBy(30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
+  });
+
   test('without a model: unready with one clear log line, no crash loop, ready once the model appears', async () => {
     await mustRun('docker', ['volume', 'create', 'classifier-api-test-empty']);
     await mustRun('docker', ['run', '-d', '--name', 'classifier-api-test-nomodel', '--read-only', '--cap-drop', 'ALL',
