@@ -204,6 +204,35 @@ describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
     });
   });
 
+  describe('in a copy owned by uid 1000 (a typical Linux desktop)', () => {
+    const project = 'lcj-e2e-uid1000';
+    let top = '';
+
+    before(async () => {
+      top = mkdtempSync(path.join(os.tmpdir(), 'lcj-e2e-'));
+      cpSync(demo, path.join(top, 'linear-classifier-jupyter'), { recursive: true, filter: (p) => !p.includes('.ipynb_checkpoints') && !p.endsWith('.env') });
+      for (const part of ['src', 'data']) cpSync(path.join(repoRoot, 'linear-classifier', part), path.join(top, 'linear-classifier', part), { recursive: true });
+      await mustRun('docker', ['compose', '-p', project, 'build', '-q'], { cwd: path.join(top, 'linear-classifier-jupyter'), timeoutMs: 900_000 });
+      await mustRun('docker', ['run', '--rm', '--user', 'root', '--entrypoint', 'chown', '-v', `${top}:/x`, image, '-R', '1000:1000', '/x']);
+    });
+
+    after(async () => {
+      if (!top) return;
+      await compose(path.join(top, 'linear-classifier-jupyter'), ['-p', project, 'down', '-v']);
+      await run('docker', ['run', '--rm', '--user', 'root', '--entrypoint', 'sh', '-v', `${top}:/x`, image, '-c', 'rm -rf /x/* /x/.[!.]*']);
+      rmSync(top, { recursive: true, force: true });
+    });
+
+    test('commands run as jovyan (1000) from the image, and the files they write are 1000:1000', async () => {
+      const dir = path.join(top, 'linear-classifier-jupyter');
+      const { stdout } = await mustRun('docker', ['compose', '-p', project, 'run', '--rm', '-T', service, 'sh', '-c',
+        'id -un; id -u; echo "$LD_PRELOAD"; touch written-inside.txt'], { cwd: dir });
+      assert.equal(stdout, 'jovyan\n1000\n\n', 'jovyan from /etc/passwd, no nss_wrapper needed');
+      const written = statSync(path.join(dir, 'written-inside.txt'));
+      assert.deepEqual([written.uid, written.gid], [1000, 1000]);
+    });
+  });
+
   describe('in a copy owned by uid 501 (as on macOS), with the token from a .env file', () => {
     const project = 'lcj-e2e-uid501';
     const token = `e2e-${process.pid}-token`;
