@@ -5,8 +5,9 @@
  * Everything printed is a function of the arguments and the data (no timings, no dates), so two
  * runs with the same seed print the same bytes, here and in the container.
  *
- * Exit codes: 0 trained, 1 bad data or file, 2 bad command line, 3 did not converge. Every error
- * is one line on stderr; a stack trace would mean a bug.
+ * Exit codes: 0 trained, 1 bad data or file, 2 bad command line, 3 did not converge (the last
+ * line on stdout says what to try). Every error is one line on stderr; a stack trace would mean a
+ * bug.
  */
 import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -89,7 +90,9 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
     out(`model saved to ${options.saveModel}`);
   }
   if (!result.converged) {
-    err(`not converged: try more --max-epochs, a lower --threshold or another --lr; if the training error keeps swinging (--verbose), the classes are not linearly separable`);
+    // A result, not an error, so on stdout: after the accuracy it explains, in order, even where
+    // stdout and stderr travel separately (as they do out of a container).
+    out('not converged: try more --max-epochs, a lower --threshold or another --lr; if the training error keeps swinging (--verbose), the classes are not linearly separable');
     return 3;
   }
   return 0;
