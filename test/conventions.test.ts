@@ -45,7 +45,7 @@ describe('conventions', () => {
 
   test('the root compose.yaml includes every demo, and service names do not clash', () => {
     const root = parse(read('compose.yaml'));
-    assert.deepEqual([...root.include].sort(), demos.map((d) => `${d}/compose.yaml`));
+    assert.deepEqual([...root.include].sort(), demos.map((d) => `${d}/compose.yaml`).sort());
     const seen = new Map<string, string>();
     for (const demo of demos) {
       for (const service of Object.keys(parse(read(demo, 'compose.yaml')).services ?? {})) {

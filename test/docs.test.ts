@@ -3,9 +3,10 @@
  * (see test/lib/readme.ts for the markers).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
 import { allReadmes, checkReadme, parseBlocks } from './lib/readme.ts';
 
@@ -49,6 +50,23 @@ describe('docs check', () => {
     assert.equal(ciLines.at(-1), testCommand);
     const workflow = readFileSync(path.join(repoRoot, '.github', 'workflows', 'test.yml'), 'utf8');
     assert.ok(workflow.includes(`run: ${testCommand}\n`), 'the GitHub workflow runs the same test command');
+  });
+
+  test('the demo index names real demos and real compose services', () => {
+    const markdown = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const index = markdown.slice(markdown.indexOf('## The demos'), markdown.indexOf('\n## ', markdown.indexOf('## The demos') + 1));
+    const rows = index.split('\n').filter((l) => /^\| \[/.test(l));
+    assert.ok(rows.length >= 4, 'the index lists the demos');
+    const services = (parse(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8')).include as string[])
+      .flatMap((file) => Object.keys(parse(readFileSync(path.join(repoRoot, file), 'utf8')).services));
+    for (const row of rows) {
+      const [, demo] = /^\| \[[^\]]+\]\(([^)]+)\/\)/.exec(row)!;
+      assert.ok(existsSync(path.join(repoRoot, demo!, 'README.md')), `${demo} has a README`);
+      const command = /`(docker compose [^`]+)`\s*\|\s*$/.exec(row);
+      assert.ok(command, `the index row for ${demo} ends with a docker compose command`);
+      const service = command[1]!.split(' ').at(-1)!;
+      assert.ok(services.includes(service), `${command[1]} names no service of the root compose.yaml`);
+    }
   });
 
   test('every run and output block is checked by a test, and ids are unique', () => {
