@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -87,6 +87,22 @@ describe('cli: a good run', () => {
     const model = Perceptron.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
     assert.equal(model.featureCount, 4);
     assert.deepEqual(model.predict([[3.6216, 8.6661, -2.8073, -0.44699]]).labels, ['0']);
+  });
+
+  test('--save-model replaces a model atomically; a failed save keeps what was there', () => {
+    const dir = path.join(tmp, 'replace');
+    const file = path.join(dir, 'model.json');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, 'the previous model\n');
+    assert.equal(cli('--data', 'data/banknote.csv', '--seed', '2', '--save-model', file).code, 0);
+    assert.equal(Perceptron.fromJSON(JSON.parse(readFileSync(file, 'utf8'))).featureCount, 4);
+    // A directory where the model should go: the rename fails, and nothing of the user's is lost.
+    const taken = path.join(dir, 'taken.json');
+    mkdirSync(taken);
+    writeFileSync(path.join(taken, 'keep.txt'), 'mine\n');
+    assertFails(cli('--data', 'data/banknote.csv', '--seed', '2', '--save-model', taken), 1, /cannot save the model to .*taken\.json: /);
+    assert.equal(readFileSync(path.join(taken, 'keep.txt'), 'utf8'), 'mine\n');
+    assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'taken.json'], 'no partial file is left behind');
   });
 
   test('a header row, other class values and --no-shuffle', () => {

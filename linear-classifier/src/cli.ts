@@ -10,7 +10,7 @@
  * bug.
  */
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, usage, UsageError } from './args.ts';
 import { DataError, parseCsv, Perceptron } from './perceptron.ts';
@@ -82,7 +82,15 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
   if (options.saveModel !== undefined) {
     try {
       mkdirSync(path.dirname(options.saveModel), { recursive: true });
-      writeFileSync(options.saveModel, JSON.stringify(model.toJSON(), null, 2) + '\n');
+      // Write beside the target, then rename: the rename is atomic, so a reader (the API watches
+      // for this file) never sees half a model, and a failed write leaves the previous one intact.
+      const partial = `${options.saveModel}.${process.pid}.partial`;
+      try {
+        writeFileSync(partial, JSON.stringify(model.toJSON(), null, 2) + '\n');
+        renameSync(partial, options.saveModel);
+      } finally {
+        rmSync(partial, { force: true });
+      }
     } catch (e) {
       err(`error: cannot save the model to ${options.saveModel}: ${fileProblem(e)}`);
       return 1;
