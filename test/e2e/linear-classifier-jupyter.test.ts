@@ -20,7 +20,8 @@ const readme = 'linear-classifier-jupyter/README.md';
 const service = 'linear-classifier-jupyter';
 const image = 'linear-classifier-jupyter';
 const base = 'http://127.0.0.1:8888';
-const chromiumPath = '/usr/bin/chromium';
+// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The token from the server's log, as a learner finds it. */
 async function tokenFromLogs(dir: string, project?: string): Promise<string> {
