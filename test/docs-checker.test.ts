@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { repoRoot } from './lib/docker.ts';
-import { allReadmes, checkReadme, fileRegion, outputMismatch, parseBlocks, parseRunBlock, treeEntries } from './lib/readme.ts';
+import { allReadmes, checkReadme, fileRegion, outputMismatch, parseBlocks, parseRunBlock, renderTerminal, treeEntries } from './lib/readme.ts';
 
 /** Changes the first letter or digit of line `n` of `text` to another character, or returns null. */
 function mutateLine(text: string, n: number): string | null {
@@ -78,11 +78,27 @@ describe('docs checker', () => {
     assert.notEqual(outputMismatch('a.b\n', 'axb\n'), null, 'a lone dot is literal');
   });
 
-  test('only line endings, trailing spaces and colour codes are normalised', () => {
+  test('only what a terminal hides and trailing spaces are normalised', () => {
     assert.equal(outputMismatch('hello\nworld\n', 'hello  \r\nworld\r\n\n'), null);
     assert.equal(outputMismatch('ok\n', '\x1b[32mok\x1b[0m\n'), null);
     assert.notEqual(outputMismatch('hello world\n', 'hello  world\n'), null);
     assert.notEqual(outputMismatch('1 + 1 = 2\n', '1 + 1 = 3\n'), null);
+  });
+
+  test('output is compared as a terminal shows it: carriage returns and erase-line sequences', () => {
+    // What Compose 2.40 writes into a pipe: the line is erased, then written again.
+    const compose = 'nifty-useless-model-1  | hello\n\r\x1b[Knifty-useless-model-1 exited with code 0\n';
+    assert.equal(renderTerminal(compose), 'nifty-useless-model-1  | hello\nnifty-useless-model-1 exited with code 0\n');
+    assert.equal(outputMismatch('a  | hello\na exited with code 0\n', 'a  | hello\n\r\x1b[Ka exited with code 0\n'), null);
+    // A carriage return overwrites only what it writes over; erase-line removes the rest.
+    assert.equal(renderTerminal('progress 10%\rdone'), 'doneress 10%');
+    assert.equal(renderTerminal('progress 10%\rdone\x1b[K'), 'done');
+    assert.equal(renderTerminal('abcdef\x1b[2K\rxy'), 'xy', 'ESC [ 2 K erases the whole line');
+    assert.equal(renderTerminal('abcdef\rxy\x1b[1K'), '  cdef', 'ESC [ 1 K erases up to the cursor');
+    assert.equal(renderTerminal('a\r\nb\r\n'), 'a\nb\n', 'CRLF is a plain line end');
+    // The rendering is all that is normalised: a different visible line still differs.
+    assert.notEqual(outputMismatch('a exited with code 0\n', 'a exited with code 0\rb\n'), null);
+    assert.notEqual(outputMismatch('one\n', 'one\r\x1b[Ktwo\n'), null);
   });
 
   test('unmarked blocks, missing files, missing regions and bad trees are reported', () => {

@@ -15,7 +15,8 @@
  *
  * In expected output, `...` alone on a line matches any number of lines, and `...` inside a line
  * matches any text on that line: that is how volatile parts (ids, timings, tokens) are written.
- * Nothing else is normalised beyond line endings, trailing white space and terminal colour codes.
+ * Output is compared as a terminal would show it ({@link renderTerminal}: carriage returns,
+ * erase-line sequences, colour codes); nothing else is normalised but trailing white space.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -83,9 +84,34 @@ function withoutRegionMarkers(text: string): string {
   return text.split('\n').filter((l) => !/#(region \S+|endregion)\b/.test(l)).join('\n');
 }
 
-const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+/**
+ * What a terminal shows for `text`: a carriage return moves back to the start of the line, so the
+ * text after it overwrites what was there; `ESC [ K` erases from the cursor to the end of the line
+ * (`ESC [ 1 K` to its start, `ESC [ 2 K` all of it). Colour and other escape sequences are dropped.
+ * Compose 2.40 writes "\r\x1b[K" before its "exited with code" line even into a pipe.
+ */
+export function renderTerminal(text: string): string {
+  return text.split('\n').map((line) => {
+    const screen: string[] = [];
+    let cursor = 0;
+    for (const token of line.match(/\x1b\[[0-9;?]*[A-Za-z]|\r|[^\x1b\r]|\x1b/gu) ?? []) {
+      if (token === '\r') cursor = 0;
+      else if (token.endsWith('K') && token.startsWith('\x1b[')) {
+        const mode = token.slice(2, -1);
+        if (mode === '' || mode === '0') screen.length = Math.min(screen.length, cursor);
+        else if (mode === '1') screen.fill(' ', 0, Math.min(screen.length, cursor + 1));
+        else if (mode === '2') screen.length = 0;
+      } else if (!token.startsWith('\x1b')) {
+        while (screen.length < cursor) screen.push(' ');
+        screen[cursor++] = token;
+      }
+    }
+    return screen.join('');
+  }).join('\n');
+}
+
 const normaliseLines = (s: string): string[] => {
-  const lines = stripAnsi(s).replace(/\r\n?/g, '\n').split('\n').map((l) => l.trimEnd());
+  const lines = renderTerminal(s).split('\n').map((l) => l.trimEnd());
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   while (lines.length && lines[0] === '') lines.shift();
   return lines;
