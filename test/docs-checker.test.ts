@@ -94,7 +94,7 @@ describe('docs checker', () => {
     assert.equal(renderTerminal('progress 10%\rdone'), 'doneress 10%');
     assert.equal(renderTerminal('progress 10%\rdone\x1b[K'), 'done');
     assert.equal(renderTerminal('abcdef\x1b[2K\rxy'), 'xy', 'ESC [ 2 K erases the whole line');
-    assert.equal(renderTerminal('abcdef\rxy\x1b[1K'), '  cdef', 'ESC [ 1 K erases up to the cursor');
+    assert.equal(renderTerminal('abcdef\rxy\x1b[1K'), '   def', 'ESC [ 1 K erases up to and including the cursor');
     assert.equal(renderTerminal('a\r\nb\r\n'), 'a\nb\n', 'CRLF is a plain line end');
     // The rendering is all that is normalised: a different visible line still differs.
     assert.notEqual(outputMismatch('a exited with code 0\n', 'a exited with code 0\rb\n'), null);
