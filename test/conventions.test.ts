@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
+import { repoFiles } from './lib/files.ts';
 
 /** The demo folders: top-level folders with a compose.yaml. */
 const demos = readdirSync(repoRoot, { withFileTypes: true })
@@ -20,17 +21,7 @@ const read = (...parts: string[]): string => readFileSync(path.join(repoRoot, ..
 
 /** Every Dockerfile of a demo (Dockerfile, *.Dockerfile, Dockerfile.*), relative to the repo. */
 function dockerfiles(demo: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.git')) continue;
-      const rel = path.join(dir, e.name);
-      if (e.isDirectory()) walk(rel);
-      else if (/^Dockerfile(\..+)?$|\.Dockerfile$/.test(e.name)) out.push(rel);
-    }
-  };
-  walk(demo);
-  return out;
+  return repoFiles(path.join(repoRoot, demo)).filter((f) => /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(f)));
 }
 
 describe('conventions', () => {

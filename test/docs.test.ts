@@ -3,28 +3,19 @@
  * (see test/lib/readme.ts for the markers).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
+import { repoFiles } from './lib/files.ts';
 import { allReadmes, checkReadme, parseBlocks } from './lib/readme.ts';
 
 const readmes = allReadmes();
 
 /** The source of every test file, where e2e tests name the run/output blocks they check. */
 function testSources(): string {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.test.ts')) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(repoRoot);
-  return out.join('\n');
+  return repoFiles().filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(path.join(repoRoot, f), 'utf8')).join('\n');
 }
 
 describe('docs check', () => {

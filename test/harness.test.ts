@@ -3,6 +3,8 @@
  * reason, and with CI=true the same suite fails, because in CI the end-to-end tests are required.
  */
 import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { repoRoot, run } from './lib/docker.ts';
@@ -28,5 +30,25 @@ describe('e2e harness', () => {
     const { code, output } = await runWithoutEngine('true');
     assert.notEqual(code, 0);
     assert.match(output, /no Docker engine answers \(`docker info` failed\), and CI=true: the end-to-end tests are required in CI/);
+  });
+
+  test('importing the test library runs nothing: no docker command at import', async () => {
+    // A `docker` first on PATH that leaves a mark when called; the library is imported, not used.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'fake-docker-'));
+    const mark = path.join(bin, 'called');
+    try {
+      writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\ntouch '${mark}'\nexit 1\n`);
+      chmodSync(path.join(bin, 'docker'), 0o755);
+      const libraries = readdirSync(path.join(repoRoot, 'test', 'lib')).filter((f) => f.endsWith('.ts'));
+      assert.ok(libraries.length >= 3, libraries.join(', '));
+      const imports = libraries.map((f) => `await import(${JSON.stringify(path.join(repoRoot, 'test', 'lib', f))});`).join('\n');
+      const { code, output } = await run(process.execPath, ['--input-type=module', '-e', imports], {
+        env: { PATH: `${bin}:${process.env.PATH}`, CI: 'true' },
+      });
+      assert.equal(code, 0, output);
+      assert.equal(existsSync(mark), false, 'a test library ran docker when imported');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -43,7 +43,7 @@ async function loadUntil(stop: Promise<unknown>, concurrency = 6): Promise<{ sen
   return { sent, failed };
 }
 
-describe('classifier-api: Swarm', { skip: engineSkip, timeout: 420_000 }, () => {
+describe('classifier-api: Swarm', { skip: engineSkip(), timeout: 420_000 }, () => {
   let swarmMade = false;
   let gwbridgeBefore = true;
 

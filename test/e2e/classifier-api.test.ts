@@ -48,7 +48,7 @@ async function removeTestObjects(): Promise<void> {
   for (const v of testVolumes) await run('docker', ['volume', 'rm', '-f', v]);
 }
 
-describe('classifier-api: Compose', { skip: engineSkip, timeout: 600_000 }, () => {
+describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, () => {
   before(async () => {
     await removeTestObjects();
     await compose(demo, ['down', '-v', '--remove-orphans']);

@@ -66,7 +66,7 @@ function outputsOf(notebook: any): unknown[] {
   })));
 }
 
-describe('linear-classifier-jupyter', { skip: engineSkip }, () => {
+describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
   describe('in the demo folder, owned by the user who runs the tests (root in CI)', () => {
     let token = '';
 

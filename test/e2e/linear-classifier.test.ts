@@ -20,7 +20,7 @@ const env = { COMPOSE_PROJECT_NAME: project };
 const cacheTag = 'linear-classifier-e2e-cache';
 const banknoteArgs = ['--data', 'data/banknote.csv', '--seed', '1', '--save-model', 'models/banknote.json'];
 
-describe('linear-classifier', { skip: engineSkip }, () => {
+describe('linear-classifier', { skip: engineSkip() }, () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'linear-classifier-e2e-'));
   after(async () => {
     // The README's clean-up block runs last; this is the safety net when a test failed before it.

@@ -12,7 +12,7 @@ const readme = 'nifty-useless-model/README.md';
 const demoDir = path.join(repoRoot, 'nifty-useless-model');
 const greeting = "I can't predict anything, but I know that 1 + 1 = 2.";
 
-describe('nifty-useless-model', { skip: engineSkip }, () => {
+describe('nifty-useless-model', { skip: engineSkip() }, () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();

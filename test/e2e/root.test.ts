@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { compose, engineSkip, mustRun, repoRoot } from '../lib/docker.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
-describe('repository root', { skip: engineSkip }, () => {
+describe('repository root', { skip: engineSkip() }, () => {
   after(() => compose(repoRoot, ['down', '--volumes', '--rmi', 'local']));
 
   test('README quick start: the main demo runs from the root and reports its accuracy', { timeout: 600_000 }, async () => {

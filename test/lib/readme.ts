@@ -19,9 +19,10 @@
  * erase-line sequences, colour codes); nothing else is normalised but trailing white space.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, saveArtifact, sh, type RunOptions, type RunResult } from './docker.ts';
+import { repoFiles } from './files.ts';
 
 /** One fenced block of a Markdown file with the marker before it. */
 export interface Block {
@@ -228,19 +229,9 @@ export function parseRunBlock(content: string): RunStep[] {
   return steps;
 }
 
-/** All README.md files of the repository (not in node_modules). */
+/** All README.md files of the repository (not in node_modules), absolute. */
 export function allReadmes(): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.git') || entry.name === 'artifacts') continue;
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name === 'README.md') found.push(p);
-    }
-  };
-  walk(repoRoot);
-  return found.sort();
+  return repoFiles().filter((f) => path.basename(f) === 'README.md').map((f) => path.join(repoRoot, f));
 }
 
 function findBlock(readme: string, kind: string, id: string): Block {

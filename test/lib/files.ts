@@ -1,0 +1,21 @@
+/**
+ * The repository's files, for the tests that look at all of them (READMEs, Dockerfiles, tests).
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './docker.ts';
+
+/** Folders that hold no sources of the project: installed packages, git's data, test output. */
+const skipped = new Set(['node_modules', '.git', 'artifacts']);
+
+/**
+ * Every file below `dir` (the repository by default), as paths relative to the repository root,
+ * sorted; nothing inside node_modules, .git or test/artifacts.
+ */
+export function repoFiles(dir: string = repoRoot): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(repoRoot, path.join(entry.parentPath, entry.name)))
+    .filter((file) => !file.split(path.sep).some((part) => skipped.has(part)))
+    .sort();
+}
