@@ -21,12 +21,13 @@ interface BuildTarget {
   namedContexts: Record<string, string>;
 }
 
-/** The compose files of the demos: every compose.yaml below a top-level folder. */
-const composeFiles = repoFiles().filter((f) => path.basename(f) === 'compose.yaml' && f.includes(path.sep));
+/** The demos' compose files: a compose.yaml in a top-level folder makes that folder a demo. */
+const composeFiles = repoFiles().filter((f) => f.split(path.sep).length === 2 && path.basename(f) === 'compose.yaml');
+const demos = composeFiles.map((f) => path.dirname(f));
 
 /**
- * Every Dockerfile a compose file builds, as Compose resolves it, then every other Dockerfile of
- * the repository with its own folder as the context.
+ * Every Dockerfile a demo's compose file builds, as Compose resolves it, then every other Dockerfile
+ * of a demo with its own folder as the context.
  */
 async function buildTargets(): Promise<BuildTarget[]> {
   const targets = new Map<string, BuildTarget>();
@@ -39,7 +40,8 @@ async function buildTargets(): Promise<BuildTarget[]> {
       targets.set(relative, { dockerfile: relative, context, namedContexts });
     }
   }
-  for (const file of repoFiles().filter((f) => /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(f)))) {
+  const dockerfiles = repoFiles().filter((f) => /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(f)));
+  for (const file of dockerfiles.filter((f) => demos.includes(f.split(path.sep)[0]!))) {
     if (!targets.has(file)) targets.set(file, { dockerfile: file, context: path.dirname(path.join(repoRoot, file)), namedContexts: {} });
   }
   return [...targets.values()].sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
@@ -55,7 +57,7 @@ describe('docker build --check', { skip: engineSkip() }, async () => {
   const targets = engineSkip() ? [] : await buildTargets();
 
   test('finds every Dockerfile of every demo', () => {
-    const demos = composeFiles.map((f) => path.dirname(f));
+    assert.ok(demos.length >= 4, demos.join(', '));
     for (const demo of demos) {
       assert.ok(targets.some((t) => t.dockerfile.startsWith(demo + path.sep)), `no Dockerfile found for ${demo}`);
     }
