@@ -17,6 +17,8 @@ import { runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'linear-classifier-jupyter');
 const readme = 'linear-classifier-jupyter/README.md';
+/** The page on what the image adds: the entrypoint's uid, the Dockerfile, the kernel. */
+const imagePage = 'linear-classifier-jupyter/jupyter/README.md';
 const service = 'linear-classifier-jupyter';
 const image = 'linear-classifier-jupyter';
 const base = 'http://127.0.0.1:8888';
@@ -129,7 +131,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
       const written = statSync(file);
       assert.deepEqual([written.uid, written.gid], [folder.uid, folder.gid]);
       assert.equal(written.uid, process.getuid!(), 'the test runs as the owner of the demo folder');
-      const [whoami] = await runReadmeBlock(readme, 'jupyter-whoami');
+      const [whoami] = await runReadmeBlock(imagePage, 'jupyter-whoami', { cwd: demo });
       assert.match(whoami!.stdout, new RegExp(`running as uid ${folder.uid}, gid ${folder.gid} `));
       accessSync(file, constants.W_OK);
       appendFileSync(file, 'edited on the host\n');
