@@ -101,8 +101,8 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'classifier-api-k8s-'));
   const kubeconfig = path.join(tmp, 'kubeconfig');
   const env = { KUBECONFIG: kubeconfig };
-  const k = (args: readonly string[], input?: string) => kubectl(args, { env, ...(input === undefined ? {} : { input }) });
-  const mustK = (args: readonly string[], input?: string) => mustKubectl(args, { env, ...(input === undefined ? {} : { input }) });
+  const k = (args: readonly string[], input?: string) => kubectl(args, { env, input });
+  const mustK = (args: readonly string[], input?: string) => mustKubectl(args, { env, input });
   const get = (args: readonly string[]) => getJson(['-n', namespace, ...args], { env });
   const inDemo = { env, cwd: demoDir, timeoutMs: 180_000 };
   const apiSelector = 'app.kubernetes.io/name=classifier-api,app.kubernetes.io/component=api';
@@ -248,7 +248,7 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     assert.equal((await k(['get', '-n', namespace, 'deployment', 'psa-check'])).code, 1);
   });
 
-  test('README: a rolling update to a new tag, never fewer than 3 ready pods; undo returns to the old tag', async () => {
+  test('README: a rolling update to a new tag, never fewer than 3 ready pods; undo returns to the old tag', async (t) => {
     // Every change of the Deployment's status while it rolls, as the API server reports it.
     const watch = spawn('kubectl', ['get', '-n', namespace, 'deployment', 'classifier-api', '--watch', '-o',
       'jsonpath={.status.replicas} {.status.availableReplicas} {.status.updatedReplicas}{"\\n"}'], { env: { ...process.env, ...env } });
@@ -265,6 +265,7 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     const [minAvailable, maxPods] = [Math.min(...states.map((s) => s[1]!)), Math.max(...states.map((s) => s[0]!))];
     assert.ok(minAvailable >= 3, `maxUnavailable: 0, yet only ${minAvailable} pods were available at one point:\n${seen}`);
     assert.equal(maxPods, 4, `maxSurge: 1: one extra pod at a time, at most 4:\n${seen}`);
+    t.diagnostic(`${states.length} states while rolling: ${maxPods} pods at most, ${minAvailable} available at least`);
     const sets = (await get(['replicasets', '-l', apiSelector])).items;
     const active = sets.filter((s: any) => s.spec.replicas > 0);
     assert.equal(active.length, 1);
@@ -307,7 +308,9 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     }, 120_000, 500);
     const replacedAfter = Date.now() - start;
     t.diagnostic(`${failing} NotReady and tainted after ${(notReadyAfter / 1000).toFixed(1)} s; its pods replaced after ${(replacedAfter / 1000).toFixed(1)} s`);
+    // The pods stay for their 30 s toleration, and not for the default 300 s.
     assert.ok(replacedAfter - notReadyAfter >= 25_000, 'the pods stayed for their toleration');
+    assert.ok(replacedAfter - notReadyAfter < 90_000, 'the pods left after their toleration');
     await mustK(['label', 'node', failing, `${notReadyLabel}-`]);
     await waitFor(`${failing} to be Ready again`, async () => {
       const node = await getJson(['node', failing], { env });
