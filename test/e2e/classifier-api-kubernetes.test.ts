@@ -1,37 +1,33 @@
 /**
- * classifier-api's Kubernetes manifests, validated offline against the Kubernetes API's OpenAPI
- * schemas (bundled in the pinned kubernetes-models package: nothing is fetched), and checked for
- * what the README promises: probes, resources, least privilege, one shared model volume, and an
- * HPA and a Service that point at the Deployment. No cluster and no Docker engine needed.
+ * classifier-api's Kubernetes manifests, first read offline (what the pieces promise each other),
+ * then applied unchanged to a real API server, in a namespace under Pod Security "restricted":
+ * server-side strict validation, the claim bound, the trainer Job complete, the Deployment rolled
+ * out over the nodes behind its Service, the HPA on its target; what "restricted" and strict
+ * validation refuse; a rolling update and its undo, scaling against the HPA's bounds, and a node
+ * that fails. Every command a learner reads in classifier-api/k8s/README.md is run here.
+ *
+ * On CI's simulated nodes (kwok) no container runs: the API server, the controllers and the
+ * scheduler are real, the pods only report Running and Ready (../shared/k8s/README.md).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Job } from 'kubernetes-models/batch/v1';
-import { PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { repoRoot } from '../lib/docker.ts';
+import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments, stringify } from 'yaml';
+import { repoRoot, waitFor } from '../lib/docker.ts';
+import { clusterSkip, getJson, kubectl, mustKubectl } from '../lib/kubernetes.ts';
+import { runReadmeBlock } from '../lib/readme.ts';
 
-const k8sDir = path.join(repoRoot, 'classifier-api', 'k8s');
-
-/** The model class of each kind the manifests use; validate() checks against the API schema. */
-const models: Record<string, new (data: any) => { validate(): void }> = {
-  'apps/v1 Deployment': Deployment,
-  'autoscaling/v2 HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'batch/v1 Job': Job,
-  'v1 PersistentVolumeClaim': PersistentVolumeClaim,
-  'v1 Service': Service,
-};
-
-/** Validates one manifest against the schema of its apiVersion and kind; throws when it is invalid. */
-function validate(doc: any): void {
-  const Model = models[`${doc?.apiVersion} ${doc?.kind}`];
-  if (!Model) throw new Error(`no schema for apiVersion ${doc?.apiVersion} kind ${doc?.kind}`);
-  new Model(doc).validate();
-}
+const readme = 'classifier-api/k8s/README.md';
+const demoDir = path.join(repoRoot, 'classifier-api');
+const k8sDir = path.join(demoDir, 'k8s');
+const namespace = 'docker-demos-classifier-api';
+/** Marks the cluster-scoped objects this file makes, so that a crashed run's leftovers are found. */
+const ownerLabel = 'docker-demos/test=classifier-api-kubernetes';
+/** kwok's chaos stage: a node with this label reports NotReady (../shared/k8s/README.md). */
+const notReadyLabel = 'node-not-ready.stage.kwok.x-k8s.io';
 
 /** Every document of every manifest file, by kind. */
 function loadManifests(): Map<string, any> {
@@ -41,46 +37,26 @@ function loadManifests(): Map<string, any> {
       assert.deepEqual(doc.errors, [], `${file} is not valid YAML`);
       const value = doc.toJS();
       assert.ok(!byKind.has(value.kind), `two ${value.kind} manifests`);
-      byKind.set(value.kind, { ...value, file });
+      byKind.set(value.kind, value);
     }
   }
   return byKind;
 }
 
-describe('classifier-api: Kubernetes manifests', () => {
-  const manifests = loadManifests();
-  const get = (kind: string): any => {
-    const m = manifests.get(kind);
-    assert.ok(m, `no ${kind} manifest in classifier-api/k8s`);
-    const { file: _file, ...doc } = m;
-    return doc;
-  };
+const manifests = loadManifests();
+/** The manifest of one kind, as a fresh copy the caller may change. */
+const manifest = (kind: string): any => {
+  assert.ok(manifests.has(kind), `no ${kind} manifest in classifier-api/k8s`);
+  return structuredClone(manifests.get(kind));
+};
 
+describe('classifier-api: Kubernetes manifests, offline', () => {
   test('there are the Job, the Deployment, the Service, the HPA and the volume claim', () => {
     assert.deepEqual([...manifests.keys()].sort(), ['Deployment', 'HorizontalPodAutoscaler', 'Job', 'PersistentVolumeClaim', 'Service']);
   });
 
-  for (const kind of ['Deployment', 'HorizontalPodAutoscaler', 'Job', 'PersistentVolumeClaim', 'Service']) {
-    test(`${kind} is valid against the Kubernetes API schema`, () => {
-      assert.doesNotThrow(() => validate(get(kind)));
-    });
-  }
-
-  test('the validation does fail on invalid manifests', () => {
-    const deployment = get('Deployment');
-    const broken = [
-      { ...deployment, spec: { ...deployment.spec, replicas: 'three' } },
-      { ...deployment, spec: { ...deployment.spec, template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, containers: [{ image: 'x' }] } } } },
-      { ...get('Service'), spec: { ports: [{ port: 'eighty' }] } },
-      { ...get('HorizontalPodAutoscaler'), spec: { ...get('HorizontalPodAutoscaler').spec, minReplicas: 1.5 } },
-      { ...get('Job'), spec: { ...get('Job').spec, backoffLimit: -1.5 } },
-      { ...deployment, apiVersion: 'apps/v0' },
-    ];
-    for (const doc of broken) assert.throws(() => validate(doc), /must|no schema/, JSON.stringify(doc.spec ?? doc.apiVersion).slice(0, 80));
-  });
-
   test('the API pods have readiness and liveness probes, resources and least privilege', () => {
-    const pod = get('Deployment').spec.template.spec;
+    const pod = manifest('Deployment').spec.template.spec;
     const [api] = pod.containers;
     assert.equal(api.readinessProbe.httpGet.path, '/healthz', 'ready = a model is loaded');
     assert.equal(api.livenessProbe.httpGet.path, '/livez', 'alive must not depend on the model');
@@ -88,40 +64,267 @@ describe('classifier-api: Kubernetes manifests', () => {
       assert.ok(api.resources.requests[r], `requests.${r}`);
       assert.ok(api.resources.limits[r], `limits.${r}`);
     }
-    assert.equal(pod.securityContext.runAsNonRoot, true);
-    assert.notEqual(pod.securityContext.runAsUser, 0);
     assert.equal(api.securityContext.readOnlyRootFilesystem, true);
-    assert.equal(api.securityContext.allowPrivilegeEscalation, false);
-    assert.deepEqual(api.securityContext.capabilities.drop, ['ALL']);
     assert.ok(api.volumeMounts.some((m: any) => m.mountPath === '/app/models' && m.readOnly), 'the API reads the model, read-only');
   });
 
-  test('the trainer Job writes the model into the claim the API reads', () => {
-    const claim = get('PersistentVolumeClaim').metadata.name;
-    const job = get('Job').spec.template.spec;
-    const deployment = get('Deployment').spec.template.spec;
+  test('the trainer Job writes the model into the claim the API reads, from the README\'s ConfigMap', () => {
+    const claim = manifest('PersistentVolumeClaim').metadata.name;
+    const job = manifest('Job').spec.template.spec;
+    const deployment = manifest('Deployment').spec.template.spec;
     for (const pod of [job, deployment]) {
       assert.ok(pod.volumes.some((v: any) => v.persistentVolumeClaim?.claimName === claim), `mounts ${claim}`);
     }
     assert.deepEqual(job.containers[0].args.slice(-2), ['--save-model', '/app/models/banknote.json']);
-    // The data comes from the ConfigMap the README creates, mounted where --data looks.
     const data = job.volumes.find((v: any) => v.configMap);
     assert.equal(data?.configMap.name, 'classifier-api-banknote');
     assert.ok(job.containers[0].volumeMounts.some((m: any) => m.name === data.name && m.mountPath === '/app/data'));
-    assert.ok(readFileSync(path.join(repoRoot, 'classifier-api', 'README.md'), 'utf8')
-      .includes('kubectl create configmap classifier-api-banknote --from-file=banknote.csv='), 'the README creates the ConfigMap');
+    assert.ok(readFileSync(path.join(repoRoot, readme), 'utf8')
+      .includes('kubectl create configmap classifier-api-banknote --from-file=banknote.csv=../linear-classifier/data/banknote.csv'), 'the README creates the ConfigMap');
     assert.equal(job.restartPolicy, 'Never');
-    assert.equal(job.containers[0].securityContext.readOnlyRootFilesystem, true);
   });
 
-  test('the Service selects the API pods, and the HPA scales the Deployment', () => {
-    const deployment = get('Deployment');
+  test('the Service selects the API pods, and the HPA scales the Deployment from its replicas up', () => {
+    const deployment = manifest('Deployment');
     const labels = deployment.spec.template.metadata.labels;
-    const service = get('Service');
+    const service = manifest('Service');
     for (const [k, v] of Object.entries(service.spec.selector)) assert.equal(labels[k], v, `the Service selects ${k}=${v}`);
     assert.equal(service.spec.ports[0].targetPort, deployment.spec.template.spec.containers[0].ports[0].name);
-    const hpa = get('HorizontalPodAutoscaler');
+    const hpa = manifest('HorizontalPodAutoscaler');
     assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
-    assert.ok(hpa.spec.minReplicas <= deployment.spec.replicas && deployment.spec.replicas <= hpa.spec.maxReplicas);
+    assert.equal(hpa.spec.minReplicas, deployment.spec.replicas);
   });
 });
+
+describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip(), timeout: 600_000 }, () => {
+  // A copy of the kubeconfig: the README's `kubectl config set-context` changes it, not yours.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'classifier-api-k8s-'));
+  const kubeconfig = path.join(tmp, 'kubeconfig');
+  const env = { KUBECONFIG: kubeconfig };
+  const k = (args: readonly string[], input?: string) => kubectl(args, { env, input });
+  const mustK = (args: readonly string[], input?: string) => mustKubectl(args, { env, input });
+  const get = (args: readonly string[]) => getJson(['-n', namespace, ...args], { env });
+  const inDemo = { env, cwd: demoDir, timeoutMs: 180_000 };
+  const apiSelector = 'app.kubernetes.io/name=classifier-api,app.kubernetes.io/component=api';
+  /** The API pods that are not being deleted. */
+  const apiPods = async (): Promise<any[]> =>
+    (await get(['pods', '-l', apiSelector])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+  const isReady = (pod: any): boolean => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
+  let kwokNodes = false;
+  let firstTemplateHash = '';
+
+  /** Deletes what an earlier, interrupted run may have left: the namespace, the volume, a failed node. */
+  async function cleanUp(): Promise<void> {
+    await k(['delete', 'namespace', namespace, '--ignore-not-found', '--timeout=120s']);
+    await k(['delete', 'persistentvolume', '-l', ownerLabel, '--ignore-not-found']);
+    const nodes = (await getJson(['nodes', '-l', `${notReadyLabel}`], { env })).items;
+    for (const node of nodes) await k(['label', 'node', node.metadata.name, `${notReadyLabel}-`]);
+  }
+
+  before(async () => {
+    const { stdout } = await mustKubectl(['config', 'view', '--raw', '--flatten', '--minify']);
+    writeFileSync(kubeconfig, stdout, { mode: 0o600 });
+    await cleanUp();
+    const nodes = (await getJson(['nodes'], { env })).items;
+    kwokNodes = nodes.length > 0 && nodes.every((n: any) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake');
+  });
+
+  after(async () => {
+    await cleanUp();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('README: a namespace under Pod Security "restricted", and the data set as a ConfigMap', async () => {
+    await runReadmeBlock(readme, 'classifier-api-k8s-namespace', inDemo);
+    const labels = (await getJson(['namespace', namespace], { env })).metadata.labels;
+    assert.equal(labels['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.equal(labels['pod-security.kubernetes.io/warn'], 'restricted');
+    const configMap = await get(['configmap', 'classifier-api-banknote']);
+    assert.equal(configMap.data['banknote.csv'], readFileSync(path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv'), 'utf8'));
+  });
+
+  test('README: strict server-side validation accepts every object, apply; claim bound, Job complete, 3 pods ready', async () => {
+    // Where no provisioner makes volumes (the simulated nodes), the claim gets a static volume,
+    // reserved for it by claimRef. A cluster with a default StorageClass (kind) makes its own.
+    const classes = (await getJson(['storageclass'], { env })).items;
+    const hasDefault = classes.some((c: any) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    if (!hasDefault) {
+      const claim = manifest('PersistentVolumeClaim');
+      const [key, value] = ownerLabel.split('=') as [string, string];
+      await mustK(['create', '-f', '-'], stringify({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { generateName: `${namespace}-models-`, labels: { [key]: value } },
+        spec: {
+          capacity: { storage: claim.spec.resources.requests.storage },
+          accessModes: claim.spec.accessModes,
+          persistentVolumeReclaimPolicy: 'Retain',
+          claimRef: { namespace, name: claim.metadata.name },
+          hostPath: { path: `/tmp/${namespace}-models`, type: 'DirectoryOrCreate' },
+        },
+      }));
+    }
+    const results = await runReadmeBlock(readme, 'classifier-api-k8s-apply', inDemo);
+    for (const { output } of results) assert.doesNotMatch(output, /Warning:/, 'no warning, from Pod Security or anything else');
+    assert.equal((await get(['pvc', 'classifier-api-models'])).status.phase, 'Bound');
+    assert.equal((await get(['job', 'classifier-api-trainer'])).status.succeeded, 1);
+    const deployment = await get(['deployment', 'classifier-api']);
+    assert.equal(deployment.status.readyReplicas, 3);
+    const pods = await apiPods();
+    assert.equal(pods.filter(isReady).length, 3);
+    const nodeCount = (await getJson(['nodes'], { env })).items.length;
+    assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, Math.min(3, nodeCount), 'the scheduler spreads the pods over the nodes');
+    firstTemplateHash = pods[0].metadata.labels['pod-template-hash'];
+  });
+
+  test('the Service has the 3 ready pods as endpoints; the HPA points at the Deployment', async () => {
+    const podIps = new Set((await apiPods()).map((p) => p.status.podIP));
+    const endpoints = await waitFor('3 ready endpoints', async () => {
+      const slices = (await get(['endpointslices', '-l', 'kubernetes.io/service-name=classifier-api'])).items;
+      const ready = slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready);
+      return ready.length === 3 && ready;
+    }, 30_000, 500);
+    assert.deepEqual(new Set(endpoints.flatMap((e: any) => e.addresses)), podIps);
+    const hpa = await get(['hpa', 'classifier-api']);
+    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'classifier-api' });
+  });
+
+  test('README: a Deployment that breaks "restricted" gets a warning, and the dry run changes nothing', async () => {
+    const before = (await get(['deployment', 'classifier-api'])).metadata.generation;
+    await runReadmeBlock(readme, 'classifier-api-k8s-refused', inDemo);
+    assert.equal((await get(['deployment', 'classifier-api'])).metadata.generation, before);
+  });
+
+  /** The Deployment under another name and labels, so that neither the Service nor the HPA sees it. */
+  function variant(change: (pod: any, api: any) => void): any {
+    const deployment = manifest('Deployment');
+    const labels = { 'app.kubernetes.io/name': 'psa-check' };
+    deployment.metadata = { name: 'psa-check', labels };
+    deployment.spec.selector = { matchLabels: labels };
+    deployment.spec.template.metadata.labels = labels;
+    change(deployment.spec.template.spec, deployment.spec.template.spec.containers[0]);
+    return deployment;
+  }
+
+  // What Pod Security "restricted" says about each change (its messages are part of Kubernetes' API).
+  const refusals: [string, (pod: any, api: any) => void, string][] = [
+    ['without runAsNonRoot', (pod) => { delete pod.securityContext.runAsNonRoot; },
+      'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)'],
+    ['with a container running as root', (_pod, api) => { api.securityContext.runAsUser = 0; },
+      'runAsUser=0 (container "api" must not set runAsUser=0)'],
+    ['without the seccomp profile', (pod) => { delete pod.securityContext.seccompProfile; },
+      'seccompProfile (pod or container "api" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'],
+  ];
+  for (const [name, change, message] of refusals) {
+    test(`Pod Security "restricted" refuses the pods of the Deployment ${name}`, async () => {
+      const deployment = variant(change);
+      // A pod is what "enforce" checks: the API server refuses to store it.
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'psa-check' }, spec: deployment.spec.template.spec };
+      const refused = await k(['apply', '-n', namespace, '--dry-run=server', '-f', '-'], stringify(pod));
+      assert.equal(refused.code, 1, refused.output);
+      assert.equal(refused.stderr.trim(), `Error from server (Forbidden): error when creating "STDIN": pods "psa-check" is forbidden: violates PodSecurity "restricted:latest": ${message}`);
+      // A Deployment is stored, with a warning ("warn"), but the pods its ReplicaSet makes are refused.
+      const applied = await mustK(['apply', '-n', namespace, '-f', '-'], stringify(deployment));
+      assert.equal(applied.stderr.trim(), `Warning: would violate PodSecurity "restricted:latest": ${message}`);
+      const failure = await waitFor('the ReplicaSet to report the refusal', async () => {
+        const sets = (await get(['replicasets', '-l', 'app.kubernetes.io/name=psa-check'])).items;
+        return sets[0]?.status.conditions?.find((c: any) => c.type === 'ReplicaFailure')?.message as string | undefined;
+      }, 30_000, 500);
+      assert.match(failure, new RegExp(`^pods "psa-check-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest": ${escape(message)}$`));
+      assert.equal((await get(['pods', '-l', 'app.kubernetes.io/name=psa-check'])).items.length, 0);
+      await mustK(['delete', '-n', namespace, 'deployment', 'psa-check', '--wait']);
+    });
+  }
+
+  test('strict validation refuses a misspelt field, and nothing is created', async () => {
+    const deployment = variant((_pod, api) => { api.imagePulPolicy = api.imagePullPolicy; delete api.imagePullPolicy; });
+    const refused = await k(['apply', '-n', namespace, '--validate=strict', '-f', '-'], stringify(deployment));
+    assert.equal(refused.code, 1, refused.output);
+    assert.equal(refused.stderr.trim(), 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePulPolicy"');
+    assert.equal((await k(['get', '-n', namespace, 'deployment', 'psa-check'])).code, 1);
+  });
+
+  test('README: a rolling update to a new tag, never fewer than 3 ready pods; undo returns to the old tag', async (t) => {
+    // Every change of the Deployment's status while it rolls, as the API server reports it.
+    const watch = spawn('kubectl', ['get', '-n', namespace, 'deployment', 'classifier-api', '--watch', '-o',
+      'jsonpath={.status.replicas} {.status.availableReplicas} {.status.updatedReplicas}{"\\n"}'], { env: { ...process.env, ...env } });
+    let seen = '';
+    watch.stdout.setEncoding('utf8').on('data', (d: string) => { seen += d; });
+    try {
+      await waitFor('the watch to start', async () => seen.includes('\n'), 10_000, 100);
+      await runReadmeBlock(readme, 'classifier-api-k8s-update', inDemo);
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      watch.kill();
+    }
+    const states = seen.trim().split('\n').map((l) => l.split(' ').map(Number));
+    const [minAvailable, maxPods] = [Math.min(...states.map((s) => s[1]!)), Math.max(...states.map((s) => s[0]!))];
+    assert.ok(minAvailable >= 3, `maxUnavailable: 0, yet only ${minAvailable} pods were available at one point:\n${seen}`);
+    assert.equal(maxPods, 4, `maxSurge: 1: one extra pod at a time, at most 4:\n${seen}`);
+    t.diagnostic(`${states.length} states while rolling: ${maxPods} pods at most, ${minAvailable} available at least`);
+    const sets = (await get(['replicasets', '-l', apiSelector])).items;
+    const active = sets.filter((s: any) => s.spec.replicas > 0);
+    assert.equal(active.length, 1);
+    assert.equal(active[0].spec.template.spec.containers[0].image, 'classifier-api:1.0.1');
+    assert.notEqual(active[0].metadata.labels['pod-template-hash'], firstTemplateHash, 'a new ReplicaSet');
+    assert.ok((await apiPods()).every((p) => p.spec.containers[0].image === 'classifier-api:1.0.1'));
+
+    await runReadmeBlock(readme, 'classifier-api-k8s-undo', inDemo);
+    const pods = await apiPods();
+    assert.equal(pods.length, 3);
+    assert.ok(pods.every((p) => p.metadata.labels['pod-template-hash'] === firstTemplateHash), 'the first ReplicaSet is back');
+  });
+
+  test('README: kubectl scale, within and outside the HPA\'s bounds (3 to 10)', async () => {
+    const hpa = await get(['hpa', 'classifier-api']);
+    assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 10]);
+    assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 70);
+    await runReadmeBlock(readme, 'classifier-api-k8s-scale', { ...inDemo, timeoutMs: 300_000 });
+    assert.equal((await apiPods()).filter(isReady).length, 3);
+    // The HPA found its target and scaled it (it has no metrics here, so only to its bounds).
+    const status = (await get(['hpa', 'classifier-api'])).status;
+    assert.ok(status.conditions.some((c: any) => c.type === 'AbleToScale' && c.status === 'True'), JSON.stringify(status.conditions));
+    assert.ok(status.lastScaleTime, 'the HPA has scaled the Deployment');
+  });
+
+  test('a node fails: its pods are replaced on the other nodes after their 30 s toleration', async (t) => {
+    if (!kwokNodes) {
+      t.skip('the nodes are not kwok\'s simulated ones, which fail on a label; stop a node to try it');
+      return;
+    }
+    const pods = await apiPods();
+    const failing = pods[0].spec.nodeName as string;
+    const victims = new Set(pods.filter((p) => p.spec.nodeName === failing).map((p) => p.metadata.name));
+    const start = Date.now();
+    await mustK(['label', 'node', failing, `${notReadyLabel}=true`]);
+    await waitFor(`${failing} to be NotReady and tainted`, async () => {
+      const node = await getJson(['node', failing], { env });
+      return node.spec.taints?.some((x: any) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoExecute');
+    }, 90_000, 500);
+    const notReadyAfter = Date.now() - start;
+    await waitFor('3 ready API pods, none on the failed node', async () => {
+      const now = await apiPods();
+      return now.length === 3 && now.filter(isReady).length === 3 && now.every((p) => p.spec.nodeName !== failing && !victims.has(p.metadata.name));
+    }, 120_000, 500);
+    const replacedAfter = Date.now() - start;
+    t.diagnostic(`${failing} NotReady and tainted after ${(notReadyAfter / 1000).toFixed(1)} s; its pods replaced after ${(replacedAfter / 1000).toFixed(1)} s`);
+    // The pods stay for their 30 s toleration, and not for the default 300 s.
+    assert.ok(replacedAfter - notReadyAfter >= 25_000, 'the pods stayed for their toleration');
+    assert.ok(replacedAfter - notReadyAfter < 90_000, 'the pods left after their toleration');
+    await mustK(['label', 'node', failing, `${notReadyLabel}-`]);
+    await waitFor(`${failing} to be Ready again`, async () => {
+      const node = await getJson(['node', failing], { env });
+      return node.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True') && !node.spec.taints?.length;
+    }, 90_000, 500);
+  });
+
+  test('README: delete the namespace, and everything in it', async () => {
+    await runReadmeBlock(readme, 'classifier-api-k8s-down', inDemo);
+    assert.equal((await k(['get', 'namespace', namespace])).code, 1);
+  });
+});
+
+/** `text` with the characters a regular expression treats specially escaped. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
