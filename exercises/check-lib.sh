@@ -71,6 +71,7 @@ start_check() {
 # parses), and the images it tagged docker-demos-exercise-NN.
 remove_what_the_check_made() {
   label="label=com.docker.compose.project=$project"
+  # $ids holds one id a line, and stays unquoted below: one argument each.
   ids=$(docker container ls -aq --filter "$label")
   [ -z "$ids" ] || docker container rm -f $ids >/dev/null 2>&1
   ids=$(docker volume ls -q --filter "$label")

@@ -4,6 +4,9 @@
  */
 import { createServer } from 'node:http';
 
+// Stop at once when Docker asks (docker compose stop or down sends SIGTERM), even while loading.
+process.on('SIGTERM', () => process.exit(0));
+
 const loadSeconds = 3;
 console.log(`loading the model (${loadSeconds} s)`);
 await new Promise((resolve) => setTimeout(resolve, loadSeconds * 1000));
@@ -19,6 +22,3 @@ const server = createServer((request, response) => {
   }
 });
 server.listen(3000, () => console.log('model loaded: answering on port 3000'));
-
-// Stop at once when Docker asks (docker compose stop or down sends SIGTERM).
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
