@@ -200,6 +200,7 @@ function showStats(stats) {
   text('stat-accuracy', stats.accuracy === null ? 'no feedback yet' : `${percent(stats.accuracy)} (${stats.correct} of ${stats.feedback} right)`);
 }
 
+// #region rows
 /**
  * One table row, built cell by cell with textContent.
  * @param {Prediction} p
@@ -217,6 +218,7 @@ function predictionRow(p) {
   }
   return row;
 }
+// #endregion
 
 /** Reloads the statistics and the recent predictions. */
 async function refresh() {
