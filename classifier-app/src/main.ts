@@ -71,7 +71,8 @@ async function check(): Promise<void> {
     databaseProblem = null;
   } catch (err) {
     const reason = unavailableReason(err) ?? `model check failed: ${(err as Error).message}`;
-    if (databaseProblem !== reason) app.log.error(`${reason}; unready, retrying every ${checkSeconds} s`);
+    // Logged when the outage starts; /healthz has the latest reason while it lasts.
+    if (databaseProblem === null || databaseProblem === 'not checked yet') app.log.error(`${reason}; unready, retrying every ${checkSeconds} s`);
     databaseProblem = reason;
   }
 }

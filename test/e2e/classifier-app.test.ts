@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor } from '../lib/docker.ts';
+import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
@@ -98,9 +98,9 @@ describe('classifier-app', { skip: engineSkip, timeout: 900_000 }, () => {
     const t = (s: string): number => Date.parse(s);
     assert.ok(t(migrate.FinishedAt) <= t(trainer.StartedAt), 'the trainer started after the migrations completed');
     assert.ok(t(trainer.FinishedAt) <= t(app.StartedAt), 'the app started after the trainer completed');
-    const { stdout: logs } = await mustRun('docker', ['compose', 'logs', '--no-log-prefix', 'classifier-app-migrate', 'classifier-app-trainer'], { cwd: demo });
-    assert.match(logs, /migrations: applied 001_predictions\nmigrations: applied 002_feedback/);
-    assert.match(logs, /stored model version 1/);
+    const logs = async (service: string): Promise<string> => (await mustRun('docker', ['compose', 'logs', '--no-log-prefix', service], { cwd: demo })).stdout;
+    assert.equal(await logs('classifier-app-migrate'), 'migrations: applied 001_predictions\nmigrations: applied 002_feedback\n');
+    assert.match(await logs('classifier-app-trainer'), /stored model version 1\n$/);
     // The schema comes from the migrations alone: their three tables and the library's own.
     assert.equal(await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
       'feedback,model_versions,pgmigrations,predictions');
@@ -343,13 +343,29 @@ describe('classifier-app', { skip: engineSkip, timeout: 900_000 }, () => {
   test('README: with the database stopped, 503 and a reason; the app stays up and serves again once it is back', async () => {
     const before = await inspect(appContainer);
     await runReadmeBlock(srcReadme, 'classifier-app-db-away', { cwd: demo, timeoutMs: 120_000 });
+    // Once more, step by step: how long until the app says so, and how long until it serves again.
+    const since = new Date().toISOString();
+    await mustRun('docker', ['compose', 'stop', 'classifier-app-db'], { cwd: demo });
+    await waitFor('the app to turn unready', async () => (await fetch(`${base}/healthz`)).status === 503, 5000, 100);
+    const stored = await post('/api/predictions', JSON.stringify({ features: banknote }));
+    assert.equal(stored.status, 503);
+    assert.match((await stored.json()).message, /^database unavailable: /);
+    assert.equal((await fetch(`${base}/livez`)).status, 200, 'alive all along');
+    assert.equal((await post('/api/predict', JSON.stringify({ features: banknote }))).status, 200, 'prediction alone works without the database');
+    await mustRun('docker', ['compose', 'start', 'classifier-app-db'], { cwd: demo });
+    const back = Date.now();
+    await waitFor('the app to store predictions again', async () => (await post('/api/predictions', JSON.stringify({ features: banknote }))).status === 201, 20_000, 100);
+    const seconds = (Date.now() - back) / 1000;
+    assert.ok(seconds < 15, `served again ${seconds} s after the database started`);
+    await waitFor('the app to turn ready', async () => (await fetch(`${base}/healthz`)).ok, 5000, 100);
     const now = await inspect(appContainer);
     assert.equal(now.State.StartedAt, before.State.StartedAt, 'the app was not restarted');
     assert.equal(now.RestartCount, 0);
-    assert.equal((await post('/api/predictions', JSON.stringify({ features: banknote }))).status, 201);
-    const { stdout: logs } = await mustRun('docker', ['logs', '--since', before.State.StartedAt, appContainer]);
-    assert.ok(logs.split('\n').some((l) => l.includes('cannot reach the database')), 'the outage is logged');
-    assert.ok(logs.split('\n').some((l) => l.includes('database reachable again')), 'and its end');
+    const { stdout } = await mustRun('docker', ['logs', '--since', since, appContainer]);
+    const lines = stdout.split('\n').filter(Boolean);
+    assert.equal(lines.length, 2, `one line when the outage starts, one when it ends, none per retry:\n${stdout}`);
+    assert.match(lines[0]!, /"msg":"(cannot reach the database|the database refuses the login): .*; unready, retrying every 1 s"/);
+    assert.match(lines[1]!, /"msg":"database reachable again"/);
   });
 
   test('a wrong password: the app stays up but unready, with one clear log line', async () => {
@@ -390,7 +406,9 @@ describe('classifier-app', { skip: engineSkip, timeout: 900_000 }, () => {
     assert.match(logs, /SIGTERM: finishing requests in flight, then closing the database pool/);
     assert.match(logs, /"msg":"database pool closed, stopped"/);
     await waitFor('the connections to close', async () => (await sql(connections)) === '0', 5000);
-    await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
+    // The same container again (compose up would run the two jobs first).
+    await mustRun('docker', ['start', appContainer]);
+    await waitHealthy(appContainer, 30_000);
   });
 
   test('docker compose watch: an edit to a source file reaches the running app, which restarts with it', async () => {
