@@ -237,6 +237,10 @@ element('predict-form', HTMLFormElement).addEventListener('submit', (event) => {
   void predict();
 });
 element('random-button', HTMLButtonElement).addEventListener('click', () => void randomRow());
+// Typing over a random row's values makes its hint wrong: drop it.
+element('predict-form', HTMLFormElement).addEventListener('input', () => {
+  element('sample-hint', HTMLParagraphElement).textContent = '';
+});
 element('right-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(true));
 element('wrong-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(false));
 // A new model version (the trainer ran) shows up here within a refresh, without reloading the page.

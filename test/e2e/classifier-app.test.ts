@@ -234,6 +234,21 @@ describe('classifier-app', { skip: engineSkip, timeout: 900_000 }, () => {
     assert.equal((await inspect(appContainer)).RestartCount, 0);
   });
 
+  test('concurrent predictions, stored in batches: each caller gets the id of its own row', async () => {
+    const notes = Array.from({ length: 60 }, (_, i) => `concurrent ${i}`);
+    const created = await Promise.all(notes.map(async (note, i) => {
+      const res = await post('/api/predictions', JSON.stringify({ features: [i, 1, 2, 3], note }));
+      assert.equal(res.status, 201);
+      return res.json() as Promise<{ id: number; note: string; features: number[] }>;
+    }));
+    assert.equal(new Set(created.map((c) => c.id)).size, notes.length, 'distinct ids');
+    const stored = new Map((await (await fetch(`${base}/api/predictions?limit=100`)).json() as { id: number; note: string; features: number[] }[]).map((p) => [p.id, p]));
+    for (const [i, c] of created.entries()) {
+      assert.equal(stored.get(c.id)?.note, notes[i], `prediction ${c.id} is the row of request ${i}`);
+      assert.deepEqual(stored.get(c.id)?.features, [i, 1, 2, 3]);
+    }
+  });
+
   test('SQL injection in every field: stored and shown as plain text, or rejected; every table still there', async () => {
     const attacks = ["'); DROP TABLE predictions; --", "1; DELETE FROM feedback", "' OR '1'='1", '$1); TRUNCATE model_versions; --'];
     for (const attack of attacks) {
