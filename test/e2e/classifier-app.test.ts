@@ -143,6 +143,10 @@ describe('classifier-app', { skip: engineSkip, timeout: 900_000 }, () => {
       ['the environment of the database', (await mustRun('docker', ['exec', dbContainer, 'env'])).stdout],
     ];
     for (const [where, text] of places) assert.ok(!text.includes(password), `the password is in ${where}`);
+    // Nor in the image's files (.dockerignore keeps db_password.txt out of the build context). The
+    // password goes to grep on stdin, so that it is not on a command line either.
+    const inImage = await run('docker', ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'grep', appImage, '-rqF', '-f', '/dev/stdin', '/app'], { input: password });
+    assert.equal(inImage.code, 1, `grep found the password in the image (or failed): ${inImage.output}`);
   });
 
   test('networks: only the app publishes a port, on 127.0.0.1; the database is on the internal network alone', async () => {
