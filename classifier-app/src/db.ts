@@ -174,8 +174,9 @@ function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<{ id: numbe
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(MAX_BATCH);
       try {
-        // One array per column; unnest turns them back into rows, in order (WITH ORDINALITY numbers
-        // them), and the identity column numbers the rows in the order they are inserted.
+        // One array per column, each a single parameter; unnest turns them back into rows, in the
+        // batch's order (WITH ORDINALITY numbers them). The ids are drawn in that order too, so the
+        // returned ids, sorted, belong to the batch's predictions one by one.
         const { rows } = await pool.query<{ id: string; created_at: Date }>({
           name: 'insert-predictions',
           text: `INSERT INTO predictions (features, label, score, model_version, note)
