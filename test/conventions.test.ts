@@ -121,8 +121,8 @@ function assertLockfileInStep(dir: string): void {
 }
 
 describe('conventions', () => {
-  test('the four demos are here, each with the files a demo needs', () => {
-    assert.deepEqual(demos.filter((d) => ['nifty-useless-model', 'linear-classifier', 'linear-classifier-jupyter', 'classifier-api'].includes(d)), demos);
+  test('the five demos are here, each with the files a demo needs', () => {
+    assert.deepEqual(demos.filter((d) => ['nifty-useless-model', 'linear-classifier', 'linear-classifier-jupyter', 'classifier-api', 'classifier-app'].includes(d)), demos);
     for (const demo of demos) {
       for (const file of ['README.md', 'Dockerfile', '.dockerignore']) {
         assert.ok(existsSync(path.join(repoRoot, demo, file)), `${demo}/${file} is missing`);

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: how many predictions per second does the app make, with the database write
+ * that each stored prediction costs, and without it? Prints figures; it is not a test and asserts
+ * nothing. It starts the whole Compose stack as its own project (classifier-app-bench, port 8099),
+ * so a stack you have running is left alone, and removes it afterwards, volume included.
+ *
+ * Each load: CONNECTIONS (16) clients posting one banknote at a time for BENCH_SECONDS (10), after
+ * a 2 s warm-up, on 127.0.0.1.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const demoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.CONNECTIONS ?? 16);
+const port = 8099;
+const base = `http://127.0.0.1:${port}`;
+const project = ['compose', '-p', 'classifier-app-bench'];
+const env = { ...process.env, CLASSIFIER_APP_PORT: String(port) };
+const body = JSON.stringify({ features: [3.6216, 8.6661, -2.8073, -0.44699] });
+
+/** The figures of one load run. */
+interface Figures { rps: number; p50: number; p99: number; errors: number; cpuMsPerRequest: number | null }
+
+/**
+ * CPU time used so far by the app's and the database's containers, in nanoseconds, from the Docker
+ * Engine API (`GET /containers/ID/stats`), or null where the socket is elsewhere. On a machine
+ * that other programs share, requests per second vary with their load; the CPU time that one
+ * request costs does not, and it says what two otherwise idle cores could do.
+ */
+function containersCpuNs(): Promise<number | null> {
+  const socketPath = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+  const one = (name: string): Promise<number> => new Promise((resolve, reject) => {
+    request({ socketPath, path: `/containers/${name}/stats?stream=false&one-shot=true` }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => {
+        try {
+          resolve(JSON.parse(text).cpu_stats.cpu_usage.total_usage);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    }).on('error', reject).end();
+  });
+  return Promise.all(['classifier-app-bench-classifier-app-1', 'classifier-app-bench-classifier-app-db-1'].map(one))
+    .then(([app, db]) => app! + db!, () => null);
+}
+
+/** Runs one load against a route, after a warm-up that is not counted. */
+async function load(route: string): Promise<Figures> {
+  const options = { url: `${base}${route}`, method: 'POST' as const, body, connections, headers: { 'content-type': 'application/json' } };
+  // The first seconds run unoptimised code (V8 compiles the hot paths as they get hot): not counted.
+  await autocannon({ ...options, duration: 2 });
+  const cpuBefore = await containersCpuNs();
+  const result = await autocannon({ ...options, duration: seconds });
+  const cpuAfter = await containersCpuNs();
+  const cpuMsPerRequest = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / 1e6 / result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, cpuMsPerRequest };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const line = (what: string, f: Figures): void => console.log(`${what.padEnd(44)} ${fmt(f.rps).padStart(6)} predictions/s  p50 ${f.p50} ms  p99 ${f.p99} ms  errors ${f.errors}` +
+  (f.cpuMsPerRequest === null ? '' : `  CPU ${f.cpuMsPerRequest.toFixed(3)} ms each (app + db)`));
+/** What two cores could do at this CPU cost per prediction, with nothing else running. */
+const onTwoCores = (f: Figures): string => (f.cpuMsPerRequest === null ? 'unknown' : `${fmt(2000 / f.cpuMsPerRequest)}/s`);
+
+if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) {
+  console.error('classifier-app bench: no Docker engine answers (`docker info` failed)');
+  process.exit(1);
+}
+// The stack needs the password file; a missing one is made as the README makes it (an existing one
+// is never touched: the bench's own volume is new, so any password does).
+const passwordFile = path.join(demoDir, 'db_password.txt');
+if (!existsSync(passwordFile)) writeFileSync(passwordFile, `${randomBytes(16).toString('hex')}\n`);
+
+console.log(`classifier-app bench: ${connections} connections, ${seconds} s per run, through the published port on 127.0.0.1\n`);
+const up = spawnSync('docker', [...project, 'up', '-d', '--build', '--wait'], { cwd: demoDir, env, encoding: 'utf8' });
+try {
+  if (up.status !== 0) throw new Error(`docker compose up failed:\n${up.stderr}`);
+  const alone = await load('/api/predict');
+  line('prediction alone (POST /api/predict)', alone);
+  const stored = await load('/api/predictions');
+  line('prediction + INSERT (POST /api/predictions)', stored);
+  console.log(`\nthe write costs ${(100 * (1 - stored.rps / alone.rps)).toFixed(0)} % of the throughput`);
+  console.log(`two otherwise idle cores, from the CPU cost alone (no load generator, no docker-proxy): ${onTwoCores(alone)} alone, ${onTwoCores(stored)} stored`);
+  console.log(`load average while measuring: ${os.loadavg()[0]!.toFixed(1)} (on ${os.availableParallelism()} cores, shared with whatever else runs)`);
+  console.log(`goal (2 cores): >= 2,000 stored predictions/s: ${stored.rps >= 2000 && stored.errors === 0 ? 'met' : 'missed'}`);
+} finally {
+  spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+}

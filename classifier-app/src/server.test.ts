@@ -1,0 +1,147 @@
+/**
+ * Unit tests of the HTTP layer, in-process with fastify's inject: a real model from the shared
+ * module, and an in-memory store in place of Postgres.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { PredictionRecord, Stats, Store } from './db.ts';
+import { modelFromJSON, readRows, trainModel } from './model.ts';
+import { buildServer, type CurrentModel } from './server.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const csvPath = path.join(here, '..', '..', 'linear-classifier', 'data', 'banknote.csv');
+const csv = readFileSync(csvPath, 'utf8');
+const trained = trainModel(csv, csvPath, []);
+const current: CurrentModel = {
+  ...modelFromJSON(trained.json), version: 1, createdAt: '2026-01-01T00:00:00.000Z',
+  dataRows: trained.rows, feedbackRows: 0, testAccuracy: trained.testAccuracy,
+};
+const row = [3.6216, 8.6661, -2.8073, -0.44699];
+
+/** A Store in memory: what the tests need of Postgres, and a switch to make it unavailable. */
+function memoryStore(): Store & { predictions: PredictionRecord[]; down: boolean } {
+  const store = {
+    predictions: [] as PredictionRecord[],
+    down: false,
+    check() {
+      if (store.down) throw Object.assign(new Error('getaddrinfo ENOTFOUND classifier-app-db'), { code: 'ENOTFOUND' });
+    },
+    async insertPrediction(p: { features: number[]; label: string; score: number; modelVersion: number; note: string }) {
+      store.check();
+      const record = { ...p, id: store.predictions.length + 1, createdAt: new Date().toISOString(), correct: null, comment: null };
+      store.predictions.push(record);
+      return { id: record.id, createdAt: record.createdAt };
+    },
+    async saveFeedback(id: number, correct: boolean, comment: string) {
+      store.check();
+      const p = store.predictions.find((x) => x.id === id);
+      if (!p) return false;
+      Object.assign(p, { correct, comment });
+      return true;
+    },
+    async recentPredictions(limit: number) {
+      store.check();
+      return store.predictions.slice(-limit).reverse();
+    },
+    async stats(): Promise<Stats> {
+      store.check();
+      const given = store.predictions.filter((p) => p.correct !== null);
+      const correct = given.filter((p) => p.correct).length;
+      return { predictions: store.predictions.length, feedback: given.length, correct, accuracy: given.length ? correct / given.length : null };
+    },
+  };
+  return store;
+}
+
+function app(store = memoryStore(), model: CurrentModel | null = current) {
+  const server = buildServer({
+    store, currentModel: () => model, databaseProblem: () => (store.down ? 'cannot reach the database' : null),
+    samples: readRows(csv, csvPath), publicDir: path.join(here, '..', 'public'), logLevel: false,
+  });
+  return { server, store };
+}
+
+const post = (url: string, payload: string) => ({ method: 'POST' as const, url, payload, headers: { 'content-type': 'application/json' } });
+
+describe('classifier-app HTTP API', () => {
+  test('predict and store, give feedback, see it in the recent list and the statistics', async () => {
+    const { server } = app();
+    const created = await server.inject(post('/api/predictions', JSON.stringify({ features: row, note: 'till 3' })));
+    assert.equal(created.statusCode, 201);
+    const prediction = created.json();
+    assert.equal(prediction.label, '0');
+    assert.equal(prediction.modelVersion, 1);
+    const feedback = await server.inject(post(`/api/predictions/${prediction.id}/feedback`, '{"correct": false, "comment": "forged"}'));
+    assert.equal(feedback.statusCode, 200);
+    const [recent] = (await server.inject('/api/predictions')).json();
+    assert.deepEqual([recent.note, recent.correct, recent.comment], ['till 3', false, 'forged']);
+    const stats = (await server.inject('/api/stats')).json();
+    assert.deepEqual([stats.predictions, stats.feedback, stats.accuracy, stats.model.version], [1, 1, 0, 1]);
+  });
+
+  test('bad input gets a 400 with a one-line JSON reason, and nothing is stored', async () => {
+    const { server, store } = app();
+    const cases: [string, string, RegExp][] = [
+      ['/api/predictions', '{"features": [1, 2', /JSON/],
+      ['/api/predictions', '{"features": [1, 2, "3", 4]}', /body\/features\/2 must be number/],
+      ['/api/predictions', '{"features": [1, 2, 3]}', /features has 3 values; the model expects 4/],
+      ['/api/predictions', '{"features": [1, 2, 3, 1e999]}', /must be number/],
+      ['/api/predictions', '{"features": [1, 2, 3, 4], "extra": 1}', /must NOT have additional properties/],
+      ['/api/predictions', JSON.stringify({ features: row, note: 'x'.repeat(201) }), /must NOT have more than 200 characters/],
+      ['/api/predictions/1/feedback', '{"correct": "yes"}', /must be boolean/],
+      ['/api/predictions/1%3B%20DROP%20TABLE%20feedback/feedback', '{"correct": true}', /prediction id must be a positive integer, got "1; DROP TABLE feedback"/],
+    ];
+    for (const [url, body, reason] of cases) {
+      const res = await server.inject(post(url, body));
+      assert.equal(res.statusCode, 400, `${url} ${body}`);
+      assert.match(res.json().message, reason);
+      assert.doesNotMatch(res.body, /\n|at \w+ \(/, 'one line, no stack trace');
+    }
+    assert.equal(store.predictions.length, 0);
+  });
+
+  test('feedback for an unknown prediction is a 404', async () => {
+    const res = await app().server.inject(post('/api/predictions/999/feedback', '{"correct": true}'));
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().message, 'no prediction 999');
+  });
+
+  test('without the database: 503 with a reason for what needs it; prediction alone still works', async () => {
+    const { server, store } = app();
+    store.down = true;
+    for (const res of [await server.inject(post('/api/predictions', JSON.stringify({ features: row }))), await server.inject('/api/stats'), await server.inject('/healthz')]) {
+      assert.equal(res.statusCode, 503);
+    }
+    const stored = await server.inject(post('/api/predictions', JSON.stringify({ features: row })));
+    assert.match(stored.json().message, /^database unavailable: cannot reach the database: getaddrinfo ENOTFOUND/);
+    const alone = await server.inject(post('/api/predict', JSON.stringify({ features: row })));
+    assert.equal(alone.statusCode, 200);
+    assert.equal(alone.json().label, '0');
+  });
+
+  test('without a model yet: 503, and unready', async () => {
+    const { server } = app(memoryStore(), null);
+    const res = await server.inject(post('/api/predict', JSON.stringify({ features: row })));
+    assert.equal(res.statusCode, 503);
+    assert.match(res.json().message, /no model yet/);
+    assert.equal((await server.inject('/healthz')).statusCode, 503);
+  });
+
+  test('the page is served with a policy that forbids inline scripts', async () => {
+    const res = await app().server.inject('/');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<script type="module" src="app.js"><\/script>/);
+    assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+  });
+
+  test('the trainer\'s feedback rows change the model; the same rows give the same model', () => {
+    const again = trainModel(csv, csvPath, []);
+    assert.deepEqual(again.json, trained.json);
+    const withFeedback = trainModel(csv, csvPath, [{ features: row, label: '1' }, { features: row, label: '1' }]);
+    assert.equal(withFeedback.rows, trained.rows + 2);
+    assert.notDeepEqual(withFeedback.json, trained.json);
+  });
+});

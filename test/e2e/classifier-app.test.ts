@@ -1,0 +1,471 @@
+/**
+ * classifier-app end to end on a real engine: the READMEs' commands and outputs, the start-up
+ * order, least privilege and the secret by `docker inspect`, the networks, bad input and SQL
+ * injection, a real browser, the database going away, a wrong password, SIGTERM, `docker compose
+ * watch`, and the volume across `down` and `down -v`. One stack, started once, in the order a
+ * learner reads the README.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
+import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
+
+const demo = path.join(repoRoot, 'classifier-app');
+const readme = 'classifier-app/README.md';
+const srcReadme = 'classifier-app/src/README.md';
+const dbReadme = 'classifier-app/migrations/README.md';
+// The sub-pages' commands run, as they say, in the demo folder (where backup.sql belongs).
+// The README's commands run in the demo folder, so Compose names the project after it.
+const base = 'http://127.0.0.1:8090';
+const appContainer = 'classifier-app-classifier-app-1';
+const dbContainer = 'classifier-app-classifier-app-db-1';
+const appImage = 'classifier-app-classifier-app';
+const backNetwork = 'classifier-app_classifier-app-back';
+const frontNetwork = 'classifier-app_classifier-app-front';
+const passwordFile = path.join(demo, 'db_password.txt');
+const backupFile = path.join(demo, 'backup.sql');
+const serverFile = path.join(demo, 'src', 'server.ts');
+// Containers this file makes outside Compose, removed in after().
+const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front'];
+// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
+
+// What was there before the tests, so that after() leaves the folder as it found it.
+const hadPassword = existsSync(passwordFile);
+const previousBackup = existsSync(backupFile) ? readFileSync(backupFile) : null;
+let watch: ChildProcess | undefined;
+
+/** POSTs a JSON text. */
+function post(route: string, body: string): Promise<Response> {
+  return fetch(`${base}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+}
+
+async function stats(): Promise<{ predictions: number; feedback: number; correct: number; model: { version: number } }> {
+  return (await fetch(`${base}/api/stats`)).json();
+}
+
+/** Runs SQL in the database container (local connection, as the README's pg_dump does). */
+async function sql(query: string): Promise<string> {
+  return (await mustRun('docker', ['compose', 'exec', '-T', 'classifier-app-db', 'psql', '-U', 'classifier', '-tAc', query], { cwd: demo })).stdout.trim();
+}
+
+async function removeTestContainers(): Promise<void> {
+  for (const c of testContainers) await run('docker', ['rm', '-f', c]);
+}
+
+function stopWatch(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!watch || watch.exitCode !== null || watch.signalCode !== null) return resolve();
+    watch.once('exit', () => resolve());
+    watch.kill('SIGINT');
+    setTimeout(() => watch?.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
+  before(async () => {
+    await removeTestContainers();
+    await compose(demo, ['down', '-v', '--remove-orphans']);
+    await compose(demo, ['-p', 'classifier-app-restore', 'down', '-v', '--remove-orphans']);
+  });
+  after(async () => {
+    await stopWatch();
+    await removeTestContainers();
+    await compose(demo, ['-p', 'classifier-app-restore', 'down', '-v', '--rmi', 'local', '--remove-orphans']);
+    await compose(demo, ['down', '-v', '--rmi', 'local', '--remove-orphans']);
+    if (previousBackup) writeFileSync(backupFile, previousBackup);
+    else rmSync(backupFile, { force: true });
+    if (!hadPassword) rmSync(passwordFile, { force: true });
+  });
+
+  test('README: the password file, then up: the database healthy, then the migrations, the trainer, the app', async () => {
+    await runReadmeBlock(readme, 'classifier-app-up', { timeoutMs: 400_000 });
+    if (!hadPassword) assert.match(readFileSync(passwordFile, 'utf8'), /^[0-9a-f]{32}\n$/, 'openssl made a password');
+    const { stdout } = await mustRun('docker', ['compose', 'config', '--format', 'json'], { cwd: demo });
+    const services = JSON.parse(stdout).services;
+    assert.equal(services['classifier-app-migrate'].depends_on['classifier-app-db'].condition, 'service_healthy');
+    assert.equal(services['classifier-app-trainer'].depends_on['classifier-app-migrate'].condition, 'service_completed_successfully');
+    assert.equal(services['classifier-app'].depends_on['classifier-app-trainer'].condition, 'service_completed_successfully');
+    const migrate = (await inspect('classifier-app-classifier-app-migrate-1')).State;
+    const trainer = (await inspect('classifier-app-classifier-app-trainer-1')).State;
+    const app = (await inspect(appContainer)).State;
+    assert.deepEqual([migrate.ExitCode, trainer.ExitCode], [0, 0]);
+    const t = (s: string): number => Date.parse(s);
+    assert.ok(t(migrate.FinishedAt) <= t(trainer.StartedAt), 'the trainer started after the migrations completed');
+    assert.ok(t(trainer.FinishedAt) <= t(app.StartedAt), 'the app started after the trainer completed');
+    const logs = async (service: string): Promise<string> => (await mustRun('docker', ['compose', 'logs', '--no-log-prefix', service], { cwd: demo })).stdout;
+    assert.equal(await logs('classifier-app-migrate'), 'migrations: applied 001_predictions\nmigrations: applied 002_feedback\n');
+    assert.match(await logs('classifier-app-trainer'), /stored model version 1\n$/);
+    // The schema comes from the migrations alone: their three tables and the library's own.
+    assert.equal(await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
+      'feedback,model_versions,pgmigrations,predictions');
+  });
+
+  test('least privilege, by docker inspect: non-root, read-only, no capabilities, no-new-privileges', async () => {
+    assert.equal((await inspect(appImage)).Config.User, 'node');
+    const app = await inspect(appContainer);
+    assert.ok(['', 'node'].includes(app.Config.User));
+    assert.deepEqual(Object.keys(app.HostConfig.Tmpfs ?? {}), ['/tmp']);
+    assert.equal(app.HostConfig.Init, true);
+    const db = await inspect(dbContainer);
+    assert.equal(db.Config.User, 'postgres');
+    assert.deepEqual(Object.keys(db.HostConfig.Tmpfs ?? {}).sort(), ['/tmp', '/var/run/postgresql']);
+    for (const name of [appContainer, dbContainer, 'classifier-app-classifier-app-migrate-1', 'classifier-app-classifier-app-trainer-1']) {
+      const { HostConfig } = await inspect(name);
+      assert.equal(HostConfig.ReadonlyRootfs, true, `${name}: read-only`);
+      assert.deepEqual(HostConfig.CapDrop, ['ALL'], `${name}: no capabilities`);
+      assert.equal(HostConfig.CapAdd, null, name);
+      assert.ok(HostConfig.SecurityOpt?.includes('no-new-privileges:true'), `${name}: no-new-privileges`);
+      assert.equal(HostConfig.Privileged, false, name);
+    }
+    // touch fails (1), and grep -c counts no match (1).
+    await runReadmeBlock(readme, 'classifier-app-least-privilege', { exitCodes: [0, 0, 1, 1] });
+  });
+
+  test('the password: a secret file in /run/secrets, never in compose config, an image, docker inspect, the environment or a log', async () => {
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    const { stdout: mounted } = await mustRun('docker', ['exec', appContainer, 'cat', '/run/secrets/db_password']);
+    assert.equal(mounted.trim(), password, 'the app gets it as a file');
+    const { stdout: ids } = await mustRun('docker', ['compose', 'ps', '-aq'], { cwd: demo });
+    const places: [string, string][] = [
+      ['compose.yaml', readFileSync(path.join(demo, 'compose.yaml'), 'utf8')],
+      ['docker compose config', (await mustRun('docker', ['compose', 'config'], { cwd: demo })).stdout],
+      ['docker compose logs', (await mustRun('docker', ['compose', 'logs'], { cwd: demo })).output],
+      ['docker inspect of the containers', (await mustRun('docker', ['inspect', ...ids.split('\n').filter(Boolean)])).stdout],
+      ['docker inspect of the image', (await mustRun('docker', ['image', 'inspect', appImage])).stdout],
+      ['docker history of the image', (await mustRun('docker', ['history', '--no-trunc', appImage])).stdout],
+      ['the environment of the app', (await mustRun('docker', ['exec', appContainer, 'env'])).stdout],
+      ['the environment of the database', (await mustRun('docker', ['exec', dbContainer, 'env'])).stdout],
+    ];
+    for (const [where, text] of places) assert.ok(!text.includes(password), `the password is in ${where}`);
+    // Nor in the image's files (.dockerignore keeps db_password.txt out of the build context). The
+    // password goes to grep on stdin, so that it is not on a command line either.
+    const inImage = await run('docker', ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'grep', appImage, '-rqF', '-f', '/dev/stdin', '/app'], { input: password });
+    assert.equal(inImage.code, 1, `grep found the password in the image (or failed): ${inImage.output}`);
+  });
+
+  test('networks: only the app publishes a port, on 127.0.0.1; the database is on the internal network alone', async () => {
+    const app = await inspect(appContainer);
+    assert.deepEqual(app.HostConfig.PortBindings, { '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '8090' }] });
+    assert.deepEqual(Object.keys(app.NetworkSettings.Networks).sort(), [backNetwork, frontNetwork]);
+    const db = await inspect(dbContainer);
+    assert.deepEqual(db.HostConfig.PortBindings ?? {}, {});
+    assert.deepEqual(Object.keys(db.NetworkSettings.Networks), [backNetwork]);
+    assert.equal((await inspect(backNetwork)).Internal, true);
+    assert.equal((await inspect(frontNetwork)).Internal, false);
+    // A container on the published side: it can neither resolve the database's name nor reach its address.
+    const dbAddress = db.NetworkSettings.Networks[backNetwork].IPAddress;
+    const probe = `
+      const net = require('node:net');
+      require('node:dns').lookup('classifier-app-db', (err) => {
+        console.log(err ? 'name: ' + err.code : 'name: resolved');
+        const s = net.connect({ host: process.argv[1], port: 5432, timeout: 2000 });
+        s.on('connect', () => { console.log('address: connected'); s.destroy(); });
+        s.on('timeout', () => { console.log('address: timeout'); s.destroy(); });
+        s.on('error', (e) => console.log('address: ' + e.code));
+      });`;
+    const { stdout } = await mustRun('docker', ['run', '--rm', '--name', 'classifier-app-test-front', '--network', frontNetwork,
+      '--read-only', '--cap-drop', 'ALL', '--entrypoint', 'node', appImage, '-e', probe, dbAddress]);
+    assert.match(stdout, /^name: (ENOTFOUND|EAI_AGAIN)$/m);
+    assert.match(stdout, /^address: (timeout|EHOSTUNREACH|ECONNREFUSED|ENETUNREACH)$/m);
+  });
+
+  test('README: predictions, feedback and statistics through the API', async () => {
+    await runReadmeBlock(readme, 'classifier-app-predict');
+  });
+
+  test('README: the trainer stores version 2 and the running app uses it, without a restart', async () => {
+    const before = await inspect(appContainer);
+    await runReadmeBlock(readme, 'classifier-app-retrain', { timeoutMs: 120_000 });
+    const now = await inspect(appContainer);
+    assert.equal(now.State.StartedAt, before.State.StartedAt, 'the app was not restarted');
+    assert.equal(now.RestartCount, 0);
+    // /api/predict stores nothing, so the README's figures below stay those of a learner's run.
+    const res = await post('/api/predict', JSON.stringify({ features: banknote }));
+    assert.equal((await res.json()).modelVersion, 2);
+  });
+
+  test('README: migrations again change nothing; a backup to the host; a restore into a fresh volume', async () => {
+    await runReadmeBlock(dbReadme, 'classifier-app-migrate-again', { cwd: demo, timeoutMs: 120_000 });
+    await runReadmeBlock(dbReadme, 'classifier-app-backup', { cwd: demo });
+    assert.match(readFileSync(backupFile, 'utf8'), /^-- PostgreSQL database dump/m);
+    await runReadmeBlock(dbReadme, 'classifier-app-restore', { cwd: demo, timeoutMs: 300_000 });
+    const { stdout } = await run('docker', ['volume', 'ls', '-q', '--filter', 'name=classifier-app-restore_']);
+    assert.equal(stdout.trim(), '', 'the restore project is gone, volume included');
+  });
+
+  test('README: bad input gets a 4xx with a reason', async () => {
+    await runReadmeBlock(srcReadme, 'classifier-app-bad-input', { cwd: demo });
+  });
+
+  test('bad input: a 4xx with a one-line JSON reason for each kind, nothing stored, and the app keeps serving', async () => {
+    const before = await stats();
+    const cases: [string, () => Promise<Response>, number, RegExp][] = [
+      ['invalid JSON', () => post('/api/predictions', '{"features": [1, 2'), 400, /JSON/],
+      ['not JSON at all', () => fetch(`${base}/api/predictions`, { method: 'POST', body: '1,2,3,4', headers: { 'content-type': 'text/csv' } }), 415, /content-type text\/csv is not supported/],
+      ['a string for a number', () => post('/api/predictions', '{"features": [1, 2, "3", 4]}'), 400, /body\/features\/2 must be number/],
+      ['a string for the features', () => post('/api/predictions', '{"features": "1,2,3,4"}'), 400, /body\/features must be array/],
+      ['no features', () => post('/api/predictions', '{"note": "x"}'), 400, /must have required property 'features'/],
+      ['too few values', () => post('/api/predictions', '{"features": [1, 2, 3]}'), 400, /features has 3 values; the model expects 4/],
+      ['too many values', () => post('/api/predictions', '{"features": [1, 2, 3, 4, 5]}'), 400, /features has 5 values; the model expects 4/],
+      ['an empty list', () => post('/api/predictions', '{"features": []}'), 400, /must NOT have fewer than 1 items/],
+      ['a non-finite number (1e999 is Infinity)', () => post('/api/predictions', '{"features": [1, 2, 3, 1e999]}'), 400, /must be number/],
+      ['a number for the note', () => post('/api/predictions', JSON.stringify({ features: banknote, note: 5 })), 400, /body\/note must be string/],
+      ['a note that is too long', () => post('/api/predictions', JSON.stringify({ features: banknote, note: 'x'.repeat(201) })), 400, /must NOT have more than 200 characters/],
+      ['an unknown field', () => post('/api/predictions', JSON.stringify({ features: banknote, label: '1' })), 400, /must NOT have additional properties/],
+      ['a string for correct', () => post('/api/predictions/1/feedback', '{"correct": "yes"}'), 400, /body\/correct must be boolean/],
+      ['a bad prediction id', () => post('/api/predictions/abc/feedback', '{"correct": true}'), 400, /prediction id must be a positive integer, got "abc"/],
+      ['feedback for an unknown prediction', () => post('/api/predictions/999999/feedback', '{"correct": true}'), 404, /no prediction 999999/],
+      ['a bad limit', () => fetch(`${base}/api/predictions?limit=1000`), 400, /limit must be an integer from 1 to 100/],
+      ['an unknown route', () => fetch(`${base}/api/nope`), 404, /no route GET \/api\/nope/],
+    ];
+    for (const [what, send, status, reason] of cases) {
+      const res = await send();
+      assert.equal(res.status, status, what);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
+      const text = await res.text();
+      assert.doesNotMatch(text, /\\n|\n/, `${what}: one line, no stack trace`);
+      assert.match(JSON.parse(text).message, reason, what);
+    }
+    const now = await stats();
+    assert.deepEqual([now.predictions, now.feedback], [before.predictions, before.feedback], 'nothing was stored');
+    assert.equal((await post('/api/predictions', JSON.stringify({ features: banknote }))).status, 201, 'serves as before');
+    assert.equal((await inspect(appContainer)).RestartCount, 0);
+  });
+
+  test('concurrent predictions, stored in batches: each caller gets the id of its own row', async () => {
+    const notes = Array.from({ length: 60 }, (_, i) => `concurrent ${i}`);
+    const created = await Promise.all(notes.map(async (note, i) => {
+      const res = await post('/api/predictions', JSON.stringify({ features: [i, 1, 2, 3], note }));
+      assert.equal(res.status, 201);
+      return res.json() as Promise<{ id: number; note: string; features: number[] }>;
+    }));
+    assert.equal(new Set(created.map((c) => c.id)).size, notes.length, 'distinct ids');
+    const stored = new Map((await (await fetch(`${base}/api/predictions?limit=100`)).json() as { id: number; note: string; features: number[] }[]).map((p) => [p.id, p]));
+    for (const [i, c] of created.entries()) {
+      assert.equal(stored.get(c.id)?.note, notes[i], `prediction ${c.id} is the row of request ${i}`);
+      assert.deepEqual(stored.get(c.id)?.features, [i, 1, 2, 3]);
+    }
+  });
+
+  test('SQL injection in every field: stored and shown as plain text, or rejected; every table still there', async () => {
+    const attacks = ["'); DROP TABLE predictions; --", "1; DELETE FROM feedback", "' OR '1'='1", '$1); TRUNCATE model_versions; --'];
+    for (const attack of attacks) {
+      const created = await post('/api/predictions', JSON.stringify({ features: banknote, note: attack }));
+      assert.equal(created.status, 201, attack);
+      const { id, note } = await created.json();
+      assert.equal(note, attack);
+      const feedback = await post(`/api/predictions/${id}/feedback`, JSON.stringify({ correct: true, comment: attack }));
+      assert.equal(feedback.status, 200, attack);
+      const [latest] = await (await fetch(`${base}/api/predictions?limit=1`)).json();
+      assert.deepEqual([latest.id, latest.note, latest.comment], [id, attack, attack], 'read back verbatim');
+      // In the fields that are not text, the same strings never reach the database.
+      assert.equal((await post('/api/predictions', JSON.stringify({ features: [attack, 1, 2, 3] }))).status, 400);
+      assert.equal((await post(`/api/predictions/${encodeURIComponent(attack)}/feedback`, '{"correct": true}')).status, 400);
+      assert.equal((await post(`/api/predictions/${id}/feedback`, JSON.stringify({ correct: attack }))).status, 400);
+      assert.equal((await fetch(`${base}/api/predictions?limit=${encodeURIComponent(attack)}`)).status, 400);
+    }
+    assert.equal(await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
+      'feedback,model_versions,pgmigrations,predictions');
+    assert.ok(Number(await sql('SELECT count(*) FROM model_versions')) >= 2);
+    assert.equal(await sql(`SELECT count(*) FROM predictions WHERE note = '${attacks[0]!.replaceAll("'", "''")}'`), '1');
+  });
+
+  test('a real browser: a bad field, a random row, predict, feedback, HTML as text, retrain, the new version on the page', async (t) => {
+    if (!existsSync(chromiumPath)) {
+      if (process.env.CI === 'true') assert.fail(`${chromiumPath} is missing, and CI=true: install Debian's chromium (.ci/run does)`);
+      t.skip(`${chromiumPath} is missing: apt-get install chromium to run the browser test`);
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'classifier-app-chromium-'));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      viewport: { width: 1200, height: 1000 },
+    });
+    const page = browser.pages()[0] ?? await browser.newPage();
+    const text = async (selector: string): Promise<string> => (await page.locator(selector).innerText()).trim();
+    try {
+      await page.goto(base);
+      const version = Number(await waitFor('the model version on the page', async () => /^\d+$/.test(await text('#stat-version')) && text('#stat-version'), 10_000));
+      const start = await stats();
+
+      // Invalid values: a message beside each field, and nothing is sent.
+      await page.fill('#variance', '3,6');
+      await page.fill('#skewness', '');
+      await page.fill('#curtosis', '1e999');
+      await page.fill('#entropy', '-0.5');
+      await page.click('#predict-button');
+      assert.equal(await text('#variance-error'), 'not a number: digits, a point, a minus sign');
+      assert.equal(await text('#skewness-error'), 'enter a number');
+      assert.equal(await text('#curtosis-error'), 'too large');
+      assert.equal(await text('#entropy-error'), '');
+      assert.equal(await page.locator('#variance').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#result').isVisible(), false);
+      assert.equal((await stats()).predictions, start.predictions, 'nothing was sent');
+
+      // A random row of the data set, predicted, and marked right.
+      await page.click('#random-button');
+      await waitFor('the random row', async () => /^Row \d+ of the data set/.test(await text('#sample-hint')), 10_000);
+      assert.equal(await text('#variance-error'), '', 'the messages are gone');
+      await page.click('#predict-button');
+      await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await text('#result-label'), /^[01]$/);
+      await page.click('#right-button');
+      await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked right.', 10_000);
+
+      // A note with markup in it: shown as those characters, never turned into an element.
+      const note = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
+      await page.fill('#variance', String(banknote[0]));
+      await page.fill('#skewness', String(banknote[1]));
+      await page.fill('#curtosis', String(banknote[2]));
+      await page.fill('#entropy', String(banknote[3]));
+      await page.fill('#note', note);
+      await page.click('#predict-button');
+      await waitFor('the second prediction', async () => (await text('#feedback-status')) === '', 10_000);
+      await page.click('#wrong-button');
+      await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked wrong.', 10_000);
+      const cell = page.locator('#recent-rows td', { hasText: note });
+      await waitFor('the note in the table', async () => (await cell.count()) === 1, 10_000);
+      assert.equal(await cell.innerText(), note);
+      assert.equal(await page.locator('#recent-rows img, #recent-rows b').count(), 0, 'no element made from the note');
+      assert.notEqual(await page.title(), 'pwned');
+
+      // The statistics follow.
+      const now = await stats();
+      assert.equal(now.feedback, start.feedback + 2);
+      await waitFor('the statistics', async () => (await text('#stat-feedback')) === String(now.feedback), 10_000);
+      assert.match(await text('#stat-accuracy'), new RegExp(`^\\d+\\.\\d\\d % \\(${now.correct} of ${now.feedback} right\\)$`));
+
+      // Retrain: the page shows the new version without a reload.
+      await mustRun('docker', ['compose', 'run', '--rm', 'classifier-app-trainer'], { cwd: demo, timeoutMs: 120_000 });
+      await waitFor('the new model version on the page', async () => (await text('#stat-version')) === String(version + 1), 15_000);
+      assert.match(await text('#stat-trained'), new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`));
+      const file = saveArtifact('classifier-app/page.png', await page.screenshot({ fullPage: true }));
+      t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
+    } catch (err) {
+      saveArtifact('classifier-app/page-failure.png', await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()));
+      throw err;
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  test('README: with the database stopped, 503 and a reason; the app stays up and serves again once it is back', async () => {
+    const before = await inspect(appContainer);
+    await runReadmeBlock(srcReadme, 'classifier-app-db-away', { cwd: demo, timeoutMs: 120_000 });
+    // Once more, step by step: how long until the app says so, and how long until it serves again.
+    const since = new Date().toISOString();
+    await mustRun('docker', ['compose', 'stop', 'classifier-app-db'], { cwd: demo });
+    await waitFor('the app to turn unready', async () => (await fetch(`${base}/healthz`)).status === 503, 5000, 100);
+    const stored = await post('/api/predictions', JSON.stringify({ features: banknote }));
+    assert.equal(stored.status, 503);
+    assert.match((await stored.json()).message, /^database unavailable: /);
+    assert.equal((await fetch(`${base}/livez`)).status, 200, 'alive all along');
+    assert.equal((await post('/api/predict', JSON.stringify({ features: banknote }))).status, 200, 'prediction alone works without the database');
+    await mustRun('docker', ['compose', 'start', 'classifier-app-db'], { cwd: demo });
+    const back = Date.now();
+    await waitFor('the app to store predictions again', async () => (await post('/api/predictions', JSON.stringify({ features: banknote }))).status === 201, 20_000, 100);
+    const seconds = (Date.now() - back) / 1000;
+    assert.ok(seconds < 15, `served again ${seconds} s after the database started`);
+    await waitFor('the app to turn ready', async () => (await fetch(`${base}/healthz`)).ok, 5000, 100);
+    const now = await inspect(appContainer);
+    assert.equal(now.State.StartedAt, before.State.StartedAt, 'the app was not restarted');
+    assert.equal(now.RestartCount, 0);
+    const { stdout } = await mustRun('docker', ['logs', '--since', since, appContainer]);
+    const lines = stdout.split('\n').filter(Boolean);
+    assert.equal(lines.length, 2, `one line when the outage starts, one when it ends, none per retry:\n${stdout}`);
+    assert.match(lines[0]!, /"msg":"(cannot reach the database|the database refuses the login): .*; unready, retrying every 1 s"/);
+    assert.match(lines[1]!, /"msg":"database reachable again"/);
+  });
+
+  test('a wrong password: the app stays up but unready, with one clear log line', async () => {
+    const wrong = path.join(mkdtempSync(path.join(os.tmpdir(), 'classifier-app-badpw-')), 'db_password');
+    writeFileSync(wrong, 'not-the-password\n', { mode: 0o644 });
+    try {
+      await mustRun('docker', ['run', '-d', '--name', 'classifier-app-test-badpw', '--network', backNetwork, '--read-only', '--cap-drop', 'ALL',
+        '-v', `${wrong}:/run/secrets/db_password:ro`, '-v', `${path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv')}:/app/data/banknote.csv:ro`,
+        appImage]);
+      const line = await waitFor('the log line', async () => {
+        const { stdout } = await run('docker', ['logs', 'classifier-app-test-badpw']);
+        return stdout.split('\n').find((l) => l.includes('password authentication failed'));
+      }, 20_000);
+      assertReadmeOutput(srcReadme, 'classifier-app-wrong-password-log', line);
+      await new Promise((r) => setTimeout(r, 3000)); // three more failed checks
+      const { stdout: logs } = await run('docker', ['logs', 'classifier-app-test-badpw']);
+      assert.equal(logs.split('\n').filter((l) => l.includes('password')).length, 1, 'said once, not at every retry');
+      const health = await run('docker', ['exec', 'classifier-app-test-badpw', 'node', 'src/healthcheck.ts']);
+      assert.equal(health.code, 1, 'unready');
+      const { State, RestartCount } = await inspect('classifier-app-test-badpw');
+      assert.equal(State.Running, true);
+      assert.equal(RestartCount, 0);
+    } finally {
+      await removeTestContainers();
+      rmSync(path.dirname(wrong), { recursive: true, force: true });
+    }
+  });
+
+  test('SIGTERM: the app closes its database pool and exits 0', async () => {
+    const connections = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'classifier-app'";
+    assert.ok(Number(await sql(connections)) >= 1, 'the app holds connections');
+    const stopped = Date.now();
+    await mustRun('docker', ['compose', 'stop', 'classifier-app'], { cwd: demo });
+    const { State } = await inspect(appContainer);
+    assert.equal(State.ExitCode, 0);
+    assert.ok(Date.parse(State.FinishedAt) - stopped < 3000, 'well within the grace period');
+    const { stdout: logs } = await run('docker', ['logs', '--since', State.StartedAt, appContainer]);
+    assert.match(logs, /SIGTERM: finishing requests in flight, then closing the database pool/);
+    assert.match(logs, /"msg":"database pool closed, stopped"/);
+    await waitFor('the connections to close', async () => (await sql(connections)) === '0', 5000);
+    // The same container again (compose up would run the two jobs first).
+    await mustRun('docker', ['start', appContainer]);
+    await waitHealthy(appContainer, 30_000);
+  });
+
+  test('docker compose watch: an edit to a source file reaches the running app, which restarts with it', async () => {
+    const original = readFileSync(serverFile, 'utf8');
+    const marker = `edited-${process.pid}-${Date.now()}`;
+    let output = '';
+    try {
+      assert.ok(readFileSync(path.join(demo, 'src', 'README.md'), 'utf8').includes('$ docker compose -f compose.yaml -f compose.dev.yaml watch\n'));
+      watch = spawn('docker', ['compose', '-f', 'compose.yaml', '-f', 'compose.dev.yaml', 'watch'], { cwd: demo, stdio: ['ignore', 'pipe', 'pipe'] });
+      watch.stdout!.setEncoding('utf8').on('data', (d: string) => { output += d; });
+      watch.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d; });
+      await waitFor('watch to start', async () => output.includes('Watch enabled'), 120_000);
+      await waitFor('the app', async () => (await fetch(`${base}/livez`)).ok, 30_000);
+      const id = (await inspect(appContainer)).Id;
+      assert.ok(original.includes("({ status: 'alive' })"));
+      writeFileSync(serverFile, original.replace("({ status: 'alive' })", `({ status: '${marker}' })`));
+      await waitFor('the edited answer', async () => (await (await fetch(`${base}/livez`)).json()).status === marker, 30_000);
+      assert.equal((await inspect(appContainer)).Id, id, 'the same container, restarted, not a new one');
+      assert.match(output, /Syncing service "classifier-app" after \d+ changes? (were|was) detected/);
+    } catch (err) {
+      saveArtifact('classifier-app/watch-output.txt', output);
+      throw err;
+    } finally {
+      writeFileSync(serverFile, original);
+      await stopWatch();
+    }
+    // Back to the read-only app of compose.yaml (watch used compose.dev.yaml's writable one).
+    await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
+    assert.equal((await inspect(appContainer)).HostConfig.ReadonlyRootfs, true);
+    assert.equal((await (await fetch(`${base}/livez`)).json()).status, 'alive');
+  });
+
+  test('the data survives down and up; README: down keeps the volume, down -v deletes it', async () => {
+    const before = await stats();
+    await mustRun('docker', ['compose', 'down'], { cwd: demo });
+    await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
+    const after = await stats();
+    assert.deepEqual([after.predictions, after.feedback, after.model.version], [before.predictions, before.feedback, before.model.version]);
+    await runReadmeBlock(readme, 'classifier-app-down', { timeoutMs: 120_000 });
+  });
+});
