@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
-import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
+import { modelFromJSON } from '../../linear-classifier/src/model-file.ts';
 
 const readme = 'linear-classifier/README.md';
 const demoDir = path.join(repoRoot, 'linear-classifier');
@@ -65,7 +65,7 @@ describe('linear-classifier', { skip: engineSkip }, () => {
     assert.deepEqual(image.Config.Cmd, ['--help']);
     assert.equal(image.Config.WorkingDir, '/app');
     const ls = await mustRun('docker', ['run', '--rm', '--entrypoint', 'ls', `${project}-linear-classifier`, 'src']);
-    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'perceptron.ts']);
+    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts']);
   });
 
   test('the container: non-root, read-only root and data, writable models, no network', { timeout: 120_000 }, async () => {
@@ -105,10 +105,10 @@ describe('linear-classifier', { skip: engineSkip }, () => {
     await runReadmeBlock(readme, 'linear-classifier-skin-stuck', { env, exitCodes: [3] });
   });
 
-  test('README: the models are in the named volume and load with Perceptron.fromJSON', { timeout: 120_000 }, async () => {
+  test('README: the models are in the named volume and load with modelFromJSON', { timeout: 120_000 }, async () => {
     await runReadmeBlock(readme, 'linear-classifier-models', { env });
     const json = await mustRun('docker', ['compose', 'run', '--rm', '--entrypoint', 'cat', 'linear-classifier', 'models/banknote.json'], { cwd: demoDir, env });
-    const model = Perceptron.fromJSON(JSON.parse(json.stdout));
+    const model = modelFromJSON(JSON.parse(json.stdout));
     assert.equal(model.featureCount, 4);
     assert.equal(model.metrics?.seed, 1);
     assert.ok(model.metrics!.testAccuracy >= 0.9);
