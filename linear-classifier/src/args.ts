@@ -72,8 +72,7 @@ const options = {
  * @throws UsageError naming the first problem.
  */
 export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
-  // Not strict: parseArgs then hands over every token, so each problem gets a message of ours,
-  // and a negative number is read as a value ("--lr -1": "--lr must be greater than 0").
+  // Not strict: parseArgs hands over every token as it is, and each problem gets a message of ours.
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string>();
   const flags = new Set<string>();

@@ -50,8 +50,8 @@ export interface Dataset {
   labels: [string, string];
 }
 
-/** The decimal numbers a cell may hold. `Number()` alone would also take '' (as 0) and '0x1A'. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A decimal number, with spaces around it or not. `Number()` alone would also take '' (as 0) and '0x1A'. */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** Strict UTF-8: a byte sequence that is not UTF-8 is an error, not a silent "�". */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -73,7 +73,8 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   if (nul >= 0) {
     throw new DataError(source, 'a NUL character: this is UTF-16 text or not text at all, not UTF-8; save the file as UTF-8', lineAt(text, nul));
   }
-  const lines = text.split(/\r\n|\r|\n/);
+  // Split at LF only: a CRLF line keeps its CR, which the trimming of blank lines and class values drops.
+  const lines = text.split('\n');
 
   // The first line that is not blank sets the number of columns.
   let i = lines.findIndex((line) => line.trim() !== '');
@@ -98,18 +99,20 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   for (; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
-    const fields = line.split(',');
-    if (fields.length !== cols + 1) {
-      throw new DataError(source, `ragged row: ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${cols + 1} like the first row`, i + 1);
-    }
+    // Each attribute ends at the next comma; what follows the last one is the class.
+    let start = 0;
     for (let c = 0; c < cols; c++) {
-      const value = Number(fields[c]);
-      if (!Number.isFinite(value) || !DECIMAL.test(fields[c]!.trim())) {
-        throw new DataError(source, cellProblem(fields[c]!.trim()), i + 1, c + 1);
-      }
+      const end = line.indexOf(',', start);
+      if (end < 0) throw rowError(line, cols, c, source, i + 1);
+      const field = line.slice(start, end);
+      const value = Number(field);
+      if (!Number.isFinite(value) || !DECIMAL.test(field)) throw rowError(line, cols, c, source, i + 1);
       x[rows * cols + c] = value;
+      start = end + 1;
     }
-    y[rows] = classIndex(fields[cols]!.trim(), classes, source, i + 1, cols + 1);
+    const label = line.slice(start);
+    if (label.includes(',')) throw rowError(line, cols, cols, source, i + 1);
+    y[rows] = classIndex(label.trim(), classes, source, i + 1, cols + 1);
     rows++;
   }
 
@@ -121,6 +124,15 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
     for (let r = 0; r < rows; r++) y[r] = 1 - y[r]!;
   }
   return { source, header, rows, cols, x: x.subarray(0, rows * cols), y: y.subarray(0, rows), labels };
+}
+
+/** The error for a row: ragged when it has more or fewer fields than the first, else the bad cell in column c. */
+function rowError(line: string, cols: number, c: number, source: string, lineNumber: number): DataError {
+  const fields = line.split(',');
+  if (fields.length !== cols + 1) {
+    return new DataError(source, `ragged row: ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${cols + 1} like the first row`, lineNumber);
+  }
+  return new DataError(source, cellProblem(fields[c]!.trim()), lineNumber, c + 1);
 }
 
 /** Decodes a file's bytes as UTF-8 (dropping a byte-order mark), or says which encoding it is not. */
@@ -153,7 +165,7 @@ function firstLineNotUtf8(bytes: Uint8Array): number {
 
 /** The 1-based line of the character at index in text. */
 function lineAt(text: string, index: number): number {
-  return text.slice(0, index).split(/\r\n|\r|\n/).length;
+  return text.slice(0, index).split('\n').length;
 }
 
 /** The index of a class value in the list of those seen so far, adding it when it is new; throws when it is empty or a third one. */
