@@ -86,9 +86,10 @@ export interface PerceptronParts {
   metrics?: ModelMetrics | null;
 }
 
-/** A trained (or loaded) perceptron. */
+/** A trained (or loaded) perceptron: its parts as {@link PerceptronParts} describes them. */
 export class Perceptron {
   readonly weights: Float64Array;
+  /** The number of attributes a row must have. */
   readonly featureCount: number;
   readonly min: Float64Array;
   readonly max: Float64Array;
