@@ -50,7 +50,7 @@ export interface Dataset {
   labels: [string, string];
 }
 
-/** A decimal number, with spaces around it or not. `Number()` alone would also take '' (as 0) and '0x1A'. */
+/** A decimal number, with spaces around it or not. `Number()` alone would also take '' (as 0) and '0x1A' (as 26). */
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** Strict UTF-8: a byte sequence that is not UTF-8 is an error, not a silent "�". */
@@ -106,7 +106,9 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
       if (end < 0) throw rowError(line, cols, c, source, i + 1);
       const field = line.slice(start, end);
       const value = Number(field);
-      if (!Number.isFinite(value) || !DECIMAL.test(field)) throw rowError(line, cols, c, source, i + 1);
+      // Most cells read back exactly as written ('255', '3.6216'); any other spelling must be a
+      // decimal number (checking it is slower, so only then): Number() also reads '' and '0x1A'.
+      if (!Number.isFinite(value) || (String(value) !== field && !DECIMAL.test(field))) throw rowError(line, cols, c, source, i + 1);
       x[rows * cols + c] = value;
       start = end + 1;
     }

@@ -189,10 +189,7 @@ export class Perceptron {
   }
 }
 
-/**
- * One online pass over rows [0, count) of X (normalised attributes, `cols` per row, x0 = 1 not
- * stored: its term is w[0]). Returns the number of updates.
- */
+/** One online pass over rows [0, count) of X (`cols` values per row; x0 = 1 is not stored, its term is w[0]); returns the number of updates. */
 function updatePass(w: Float64Array, X: Float64Array, Y: Uint8Array, count: number, lr: number): number {
   const cols = w.length - 1;
   let updates = 0;
@@ -218,13 +215,14 @@ function updatePass(w: Float64Array, X: Float64Array, Y: Uint8Array, count: numb
 /** How many rows in [from, to) of X the weights classify correctly. */
 function countCorrect(w: Float64Array, X: Float64Array, Y: Uint8Array, from: number, to: number): number {
   const cols = w.length - 1;
-  let correct = 0;
+  let wrong = 0;
   for (let r = from; r < to; r++) {
+    const x = r * cols;
     let s = w[0]!;
-    for (let j = 0; j < cols; j++) s += w[j + 1]! * X[r * cols + j]!;
-    if (+(s > 0) === Y[r]) correct++;
+    for (let j = 0; j < cols; j++) s += w[j + 1]! * X[x + j]!;
+    wrong += +(s > 0) ^ Y[r]!; // h XOR y is 1 when the prediction h is wrong (no branch)
   }
-  return correct;
+  return to - from - wrong;
 }
 
 /** Mean of the training accuracies of the last three epochs (of all of them while there are fewer). */
