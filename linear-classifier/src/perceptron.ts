@@ -168,10 +168,11 @@ export class Perceptron {
         throw new DataError('rows', `row ${i + 1} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${this.featureCount}`, i + 1);
       }
       let s = this.weights[0]!;
-      row.forEach((v, c) => {
+      for (let c = 0; c < this.featureCount; c++) {
+        const v = row[c];
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError('rows', `row ${i + 1}: value ${c + 1} is not a finite number`, i + 1, c + 1);
         s += this.weights[c + 1]! * normalise(v, this.min[c]!, this.max[c]!);
-      });
+      }
       scores.push(s);
       labels.push(this.labels[s > 0 ? 1 : 0]);
     });
