@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Perceptron, parseCsv } from '../../linear-classifier/src/perceptron.ts';
+import { parseCsv } from '../../linear-classifier/src/csv.ts';
+import { modelFileText } from '../../linear-classifier/src/model-file.ts';
+import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
 import { loadModel } from './model.ts';
 import { buildServer } from './server.ts';
 
@@ -15,7 +17,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'classifier-api-model-'));
 const csv = 'variance,skewness,class\n1,2,genuine\n2,1,genuine\n8,9,forged\n9,8,forged\n1.5,1.5,genuine\n8.5,8.5,forged\n2,2,genuine\n9,9,forged\n';
 const { model: trained } = Perceptron.train(parseCsv(csv, 'tiny.csv'), { seed: 7, trainFraction: 0.5, maxEpochs: 50 });
 const saved = path.join(dir, 'model.json');
-writeFileSync(saved, JSON.stringify(trained));
+writeFileSync(saved, modelFileText(trained));
 
 describe('classifier-api model loading', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +52,7 @@ describe('classifier-api model loading', () => {
     assert.equal((await loadModel(again)).info.version, (await loadModel(saved)).info.version);
     const { model: other } = Perceptron.train(parseCsv(csv, 'tiny.csv'), { seed: 8, trainFraction: 0.5, maxEpochs: 50 });
     const otherPath = path.join(dir, 'other.json');
-    writeFileSync(otherPath, JSON.stringify(other));
+    writeFileSync(otherPath, modelFileText(other));
     assert.notEqual((await loadModel(otherPath)).info.version, (await loadModel(saved)).info.version);
   });
 

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
+import { modelFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
+import type { Perceptron } from '../../linear-classifier/src/perceptron.ts';
 import type { ModelInfo } from './server.ts';
 
 /** A loaded model and what `GET /model` says about it. */
@@ -30,11 +31,11 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   }
   let model: Perceptron;
   try {
-    model = Perceptron.fromJSON(json);
+    model = modelFromJSON(json);
   } catch (err) {
     throw new Error(`${path} is not a valid model: ${(err as Error).message}`);
   }
-  const saved = model.toJSON();
+  const saved = modelToJSON(model);
   const [label0, label1] = saved.labels;
   return {
     model,

@@ -1,18 +1,18 @@
 /** Unit tests of the command-line parser: defaults, both value forms, and what wins. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseArgs, UsageError } from './args.ts';
+import { parseCommandLine, UsageError } from './args.ts';
 
-describe('parseArgs', () => {
+describe('parseCommandLine', () => {
   test('the defaults of the original: --train 0.75, --threshold 0.9, --lr 0.01, --max-epochs 100', () => {
-    assert.deepEqual(parseArgs(['--data', 'd.csv']), {
+    assert.deepEqual(parseCommandLine(['--data', 'd.csv']), {
       data: 'd.csv', train: 0.75, threshold: 0.9, lr: 0.01, seed: undefined, maxEpochs: 100,
       shuffle: true, verbose: false, saveModel: undefined,
     });
   });
 
   test('"--flag value" and "--flag=value"; the last occurrence wins', () => {
-    const o = parseArgs(['--data=a.csv', '--lr', '0.5', '--lr=0.25', '--seed', '7', '--max-epochs=3', '-v', '--no-shuffle', '--save-model', 'm.json', '--train', '.5', '--threshold', '1']);
+    const o = parseCommandLine(['--data=a.csv', '--lr', '0.5', '--lr=0.25', '--seed', '7', '--max-epochs=3', '-v', '--no-shuffle', '--save-model', 'm.json', '--train', '.5', '--threshold', '1']);
     assert.ok(o !== 'help');
     assert.equal(o.data, 'a.csv');
     assert.equal(o.lr, 0.25);
@@ -26,17 +26,17 @@ describe('parseArgs', () => {
   });
 
   test('--help wins over everything but a malformed command line', () => {
-    assert.equal(parseArgs(['--help']), 'help');
-    assert.equal(parseArgs(['-h', '--data', 'x']), 'help');
-    assert.throws(() => parseArgs(['-h', '--bogus']), UsageError);
+    assert.equal(parseCommandLine(['--help']), 'help');
+    assert.equal(parseCommandLine(['-h', '--data', 'x']), 'help');
+    assert.throws(() => parseCommandLine(['-h', '--bogus']), UsageError);
   });
 
   test('numbers are decimal: no hex, no empty, no Infinity', () => {
     for (const bad of ['0x1', '', 'Infinity', '1e', '.']) {
-      assert.throws(() => parseArgs(['--data', 'd', `--lr=${bad}`]), UsageError, bad);
+      assert.throws(() => parseCommandLine(['--data', 'd', `--lr=${bad}`]), UsageError, bad);
     }
-    assert.equal((parseArgs(['--data', 'd', '--lr', '1e-3']) as { lr: number }).lr, 0.001);
-    assert.equal((parseArgs(['--data', 'd', '--seed', '4294967295']) as { seed: number }).seed, 4294967295);
-    assert.throws(() => parseArgs(['--data', 'd', '--seed', '4294967296']), /--seed must be an integer from 0 to 4294967295/);
+    assert.equal((parseCommandLine(['--data', 'd', '--lr', '1e-3']) as { lr: number }).lr, 0.001);
+    assert.equal((parseCommandLine(['--data', 'd', '--seed', '4294967295']) as { seed: number }).seed, 4294967295);
+    assert.throws(() => parseCommandLine(['--data', 'd', '--seed', '4294967296']), /--seed must be an integer from 0 to 4294967295/);
   });
 });

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Perceptron } from './perceptron.ts';
+import { modelFromJSON } from './model-file.ts';
 
 const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'linear-classifier-cli-'));
@@ -84,7 +84,7 @@ describe('cli: a good run', () => {
     const run = cli('--data', 'data/banknote.csv', '--seed', '1', `--save-model=${file}`);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^model saved to ${file.replace(/[.\\]/g, '\\$&')}$`, 'm'));
-    const model = Perceptron.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
+    const model = modelFromJSON(JSON.parse(readFileSync(file, 'utf8')));
     assert.equal(model.featureCount, 4);
     assert.deepEqual(model.predict([[3.6216, 8.6661, -2.8073, -0.44699]]).labels, ['0']);
   });
@@ -95,7 +95,7 @@ describe('cli: a good run', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, 'the previous model\n');
     assert.equal(cli('--data', 'data/banknote.csv', '--seed', '2', '--save-model', file).code, 0);
-    assert.equal(Perceptron.fromJSON(JSON.parse(readFileSync(file, 'utf8'))).featureCount, 4);
+    assert.equal(modelFromJSON(JSON.parse(readFileSync(file, 'utf8'))).featureCount, 4);
     // A directory where the model should go: the rename fails, and nothing of the user's is lost.
     const taken = path.join(dir, 'taken.json');
     mkdirSync(taken);
@@ -194,4 +194,89 @@ describe('cli: a bad command line exits 2 with one line', () => {
       assert.equal(run.stdout, '', 'nothing runs');
     });
   }
+});
+
+describe('cli: hostile inputs, as a new user\'s files would be', () => {
+  /** A small separable data set whose first attribute is the given values, row after row. */
+  const withFirstColumn = (name: string, values: string[]): string =>
+    csv(name, values.map((v, i) => `${v},${i % 2 ? 0.9 : 0.1},${i % 2}`).join('\n') + '\n');
+
+  test('a column whose range overflows (max - min is Infinity) is refused in one line, and no model is saved', () => {
+    const file = withFirstColumn('huge.csv', ['1.7e308', '-1.7e308', '1e308', '-1e308', '0', '1', '2', '3']);
+    const model = path.join(tmp, 'huge.json');
+    assertFails(cli('--data', file, '--seed', '1', '--save-model', model), 1, /huge\.csv, column 1: .*-1\.7e\+308 to 1\.7e\+308.*overflow/);
+    assert.equal(existsSync(model), false, 'no model is saved');
+  });
+
+  test('values that are huge but whose range fits train to finite weights, and the saved model loads', () => {
+    const file = withFirstColumn('big.csv', ['8e307', '-8e307', '1e307', '-1e307', '0', '1', '2', '3']);
+    const model = path.join(tmp, 'big.json');
+    const run = cli('--data', file, '--seed', '1', '--threshold', '0.5', '--save-model', model);
+    assert.ok(run.code === 0 || run.code === 3, run.stderr);
+    const saved = JSON.parse(readFileSync(model, 'utf8'));
+    assert.ok(saved.weights.every(Number.isFinite), `finite weights: ${saved.weights}`);
+    assert.doesNotThrow(() => modelFromJSON(saved));
+  });
+
+  test('Windows-1252 text (é and è as single bytes) is refused as not UTF-8, naming the line', () => {
+    const file = path.join(tmp, 'cp1252.csv');
+    // "café" and "cafè" in Windows-1252: both decode to "caf\uFFFD" if read as UTF-8.
+    const rows = ['1,2,caf\xe9', '3,4,caf\xe8', '1,3,caf\xe9', '4,4,caf\xe8', '2,2,caf\xe9', '4,3,caf\xe8'];
+    writeFileSync(file, Buffer.from(rows.join('\n') + '\n', 'latin1'));
+    assertFails(cli('--data', file, '--seed', '1'), 1, /cp1252\.csv, line 1: not UTF-8 text/);
+  });
+
+  test('UTF-16 text, with a byte-order mark (LE and BE) or without one, is refused as UTF-16', () => {
+    const text = '1,2,0\n3,4,1\n5,6,0\n7,8,1\n';
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    const files: [string, Buffer][] = [
+      ['utf16le-bom.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ['utf16be-bom.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ['utf16le.csv', le],
+    ];
+    for (const [name, bytes] of files) {
+      writeFileSync(path.join(tmp, name), bytes);
+      assertFails(cli('--data', path.join(tmp, name), '--seed', '1'), 1, new RegExp(`${name.replace('.', '\\.')}(, line 1)?: .*UTF-16`));
+    }
+  });
+
+  test('--save-model naming the --data file, under any spelling, is refused and the data is kept', () => {
+    const dir = path.join(tmp, 'same');
+    mkdirSync(dir, { recursive: true });
+    const text = 'a,b,class\n0,0,no\n1,1,yes\n0.1,0.2,no\n0.9,0.8,yes\n';
+    writeFileSync(path.join(dir, 'x.csv'), text);
+    symlinkSync('x.csv', path.join(dir, 'link.csv'));
+    const run = (data: string, model: string): Run => {
+      const r = spawnSync(process.execPath, [path.join(demo, 'src', 'cli.ts'), '--data', data, '--seed', '1', '--save-model', model], { cwd: dir, encoding: 'utf8' });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const [data, model] of [['x.csv', 'x.csv'], ['x.csv', './x.csv'], ['./x.csv', path.join(dir, 'x.csv')], ['x.csv', 'link.csv'], ['link.csv', 'x.csv'], ['x.csv', '../same/x.csv']]) {
+      const r = run(data!, model!);
+      assertFails(r, 2, /--save-model .* is the --data file/);
+      assert.equal(readFileSync(path.join(dir, 'x.csv'), 'utf8'), text, `${data} / ${model}: the data is intact`);
+    }
+  });
+
+  test('--save-model under a path whose folder is an existing file: one plain line, not EEXIST', () => {
+    const blocker = csv('a-file', 'x');
+    const model = path.join(blocker, 'm.json');
+    const run = cli('--data', 'data/banknote.csv', '--seed', '1', '--save-model', model);
+    assertFails(run, 1, /^error: cannot save the model to .*a-file\/m\.json: .*a-file is a file, not a directory$/);
+    assert.doesNotMatch(run.stderr, /EEXIST|ENOTDIR|mkdir/);
+  });
+
+  test('--max-epochs 1 and 2: every message is true and grammatical', () => {
+    for (const epochs of ['1', '2']) {
+      const run = cli('--data', 'data/banknote.csv', '--seed', '1', '--max-epochs', epochs);
+      assert.equal(run.code, 3, run.stderr);
+      assert.doesNotMatch(run.stdout, /\b1 epochs\b/, 'one epoch, not "1 epochs"');
+      // Any "a % < b %" or "a % >= b %" that is printed must hold.
+      for (const [, a, op, b] of run.stdout.matchAll(/(\d+\.\d\d) % (<|>=) (\d+\.\d\d) %/g)) {
+        assert.ok(op === '<' ? Number(a) < Number(b) : Number(a) >= Number(b), `false: ${a} % ${op} ${b} %\n${run.stdout}`);
+      }
+      const plural = epochs === '1' ? 'epoch' : 'epochs';
+      assert.match(run.stdout, new RegExp(`^not converged after ${epochs} ${plural}: the stopping rule needs at least 3 epochs`, 'm'));
+    }
+  });
 });

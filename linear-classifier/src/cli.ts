@@ -9,32 +9,19 @@
  * line on stdout says what to try). Every error is one line on stderr; a stack trace would mean a
  * bug.
  */
-import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, usage, UsageError } from './args.ts';
-import { DataError, parseCsv, Perceptron } from './perceptron.ts';
-
-const percent = (v: number): string => `${(v * 100).toFixed(2)} %`;
-
-/** Turns a file system error into the one-line reason a learner can act on. */
-function fileProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'is a directory, not a file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EROFS': return 'read-only file system';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    default: return (err as Error).message;
-  }
-}
+import { parseCommandLine, usage, UsageError } from './args.ts';
+import { DataError, parseCsv } from './csv.ts';
+import { modelFileText } from './model-file.ts';
+import { percent, Perceptron, splitSizes } from './perceptron.ts';
+import { randomSeed } from './random.ts';
 
 /** Runs the CLI with these arguments; returns the exit code. */
 function main(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): number {
   let options;
   try {
-    options = parseArgs(argv);
+    options = parseCommandLine(argv);
   } catch (e) {
     if (e instanceof UsageError) { err(`error: ${e.message} (see --help)`); return 2; }
     throw e;
@@ -48,15 +35,19 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
     err(`error: ${options.data}: ${fileProblem(e)}`);
     return 1;
   }
+  if (options.saveModel !== undefined && sameFile(options.saveModel, options.data)) {
+    err(`error: --save-model ${options.saveModel} is the --data file: saving would replace the data; choose another path (see --help)`);
+    return 2;
+  }
   const data = parseCsv(bytes, options.data);
   out(`data: ${options.data}: ${data.rows} rows, ${data.cols} attributes${data.header ? `, header ${data.header.join(',')}` : ', no header'}`);
   out(`classes: ${JSON.stringify(data.labels[0])} is 0, ${JSON.stringify(data.labels[1])} is 1`);
 
   // Draw the seed here when none was given, so it can be printed (and the run repeated).
-  const seed = options.seed ?? randomInt(2 ** 32 - 1);
-  const trainRows = Math.round(options.train * data.rows);
+  const seed = options.seed ?? randomSeed();
+  const { trainRows, testRows } = splitSizes(data.rows, options.train);
   const order = options.shuffle ? `shuffled with seed ${seed}` : `in file order, weights from seed ${seed}`;
-  out(`split: ${trainRows} rows to train, ${data.rows - trainRows} to test (${order})`);
+  out(`split: ${trainRows} rows to train, ${testRows} to test (${order})`);
 
   const { model, result } = Perceptron.train(data, {
     trainFraction: options.train,
@@ -69,30 +60,14 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
       ? (r) => out(`epoch ${r.epoch}: training error ${r.trainError.toFixed(4)} (${r.updates} updates)`)
       : undefined,
   });
-  const last3 = result.history.slice(-3).map((r) => r.trainAccuracy);
-  const mean = percent(last3.reduce((a, b) => a + b, 0) / last3.length);
-  if (result.converged) {
-    out(`converged after ${result.epochs} epochs: mean training accuracy of the last three ${mean} >= ${percent(options.threshold)}`);
-  } else {
-    out(`not converged after ${result.epochs} epochs: mean training accuracy of the last three ${mean} < ${percent(options.threshold)}`);
-  }
+  out(result.summary);
   out(`train accuracy: ${percent(result.trainAccuracy)}`);
   out(`test accuracy: ${percent(result.testAccuracy)}`);
 
   if (options.saveModel !== undefined) {
-    try {
-      mkdirSync(path.dirname(options.saveModel), { recursive: true });
-      // Write beside the target, then rename: the rename is atomic, so a reader (the API watches
-      // for this file) never sees half a model, and a failed write leaves the previous one intact.
-      const partial = `${options.saveModel}.${process.pid}.partial`;
-      try {
-        writeFileSync(partial, JSON.stringify(model.toJSON(), null, 2) + '\n');
-        renameSync(partial, options.saveModel);
-      } finally {
-        rmSync(partial, { force: true });
-      }
-    } catch (e) {
-      err(`error: cannot save the model to ${options.saveModel}: ${fileProblem(e)}`);
+    const problem = save(model, options.saveModel);
+    if (problem !== undefined) {
+      err(`error: cannot save the model to ${options.saveModel}: ${problem}`);
       return 1;
     }
     out(`model saved to ${options.saveModel}`);
@@ -104,6 +79,59 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
     return 3;
   }
   return 0;
+}
+
+/**
+ * Writes the model file beside the target, then renames it into place: the rename is atomic, so a
+ * reader (the API watches for this file) never sees half a model, and a failed write leaves the
+ * previous one intact. Returns what went wrong, if anything.
+ */
+function save(model: Perceptron, file: string): string | undefined {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (e) {
+    return fileProblem(e, file);
+  }
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, modelFileText(model));
+    renameSync(partial, file);
+    return undefined;
+  } catch (e) {
+    rmSync(partial, { force: true });
+    return fileProblem(e, file);
+  }
+}
+
+/** Whether two paths name the same file, however spelled (`x.csv`, `./x.csv`, a symbolic link). */
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [sa, sb] = [statSync(a), statSync(b)];
+  return sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** Turns a file system error into the one-line reason a learner can act on. */
+function fileProblem(err: unknown, file?: string): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory, not a file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EROFS': return 'read-only file system';
+    case 'EEXIST': case 'ENOTDIR': {
+      // mkdir or open met a file where the path needs a directory: name it.
+      const blocker = file === undefined ? undefined : fileInTheWay(file);
+      return blocker === undefined ? 'a part of the path is not a directory' : `${blocker} is a file, not a directory`;
+    }
+    default: return (err as Error).message;
+  }
+}
+
+/** The nearest existing folder on the way to `file`, when it is a file rather than a directory. */
+function fileInTheWay(file: string): string | undefined {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(dir)) return statSync(dir).isDirectory() ? undefined : dir;
+  }
+  return undefined;
 }
 
 // `node src/cli.ts ... | head -3` closes the pipe early: stop quietly, as Unix tools do.

@@ -1,17 +1,16 @@
 /**
- * Unit tests of the model module: CSV loading, the label mapping, normalisation, the update rule
- * against hand-computed values, the seeded split, the stopping rule and saving/loading.
+ * Unit tests of the model: the update rule against hand-computed values and a plain reference, the
+ * seeded split, the stopping rule and its summary line, prediction and evaluation.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import {
-  DataError, MODEL_FORMAT, normalise, parseCsv, Perceptron, ranges, seededStart,
-  type Dataset, type EpochRecord,
-} from './perceptron.ts';
+import { DataError, parseCsv, type Dataset } from './csv.ts';
+import { normalise, ranges } from './normalise.ts';
+import { type EpochRecord, Perceptron, splitSizes } from './perceptron.ts';
+import { seededStart } from './random.ts';
 
-const dataDir = new URL('../data/', import.meta.url);
-const banknote = parseCsv(readFileSync(new URL('banknote.csv', dataDir)), 'banknote.csv');
+const banknote = parseCsv(readFileSync(new URL('../data/banknote.csv', import.meta.url)), 'banknote.csv');
 
 /** The DataError that fn throws, for checking its message and location. */
 function dataError(fn: () => unknown): DataError {
@@ -22,147 +21,6 @@ function dataError(fn: () => unknown): DataError {
   }
   assert.fail('expected a DataError, nothing was thrown');
 }
-
-describe('parseCsv', () => {
-  test('reads rows, attributes and classes; the last column is the class', () => {
-    const d = parseCsv('1,2,0\n3,4,1\n', 'x.csv');
-    assert.equal(d.rows, 2);
-    assert.equal(d.cols, 2);
-    assert.deepEqual(Array.from(d.x), [1, 2, 3, 4]);
-    assert.deepEqual(Array.from(d.y), [0, 1]);
-    assert.deepEqual(d.labels, ['0', '1']);
-    assert.equal(d.header, null);
-  });
-
-  test('the same from text and from UTF-8 bytes', () => {
-    const text = 'a,b,class\n1.5,-2e3,x\n3,4,y\n';
-    assert.deepEqual(parseCsv(new TextEncoder().encode(text)), parseCsv(text));
-  });
-
-  test('CRLF, no final newline, blank lines, spaces around cells and a byte-order mark', () => {
-    const d = parseCsv('\uFEFF\r\n 1 , 2 ,0\r\n\r\n  \r\n3,4, 1 \r\n5,6,0', 'x.csv');
-    assert.equal(d.rows, 3);
-    assert.deepEqual(Array.from(d.x), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(Array.from(d.y), [0, 1, 0]);
-  });
-
-  test('more rows than the first lines suggest: the arrays grow', () => {
-    const long = Array.from({ length: 64 }, (_, i) => `${i}.000000000001,1.00000000000001,0`);
-    const short = Array.from({ length: 2000 }, (_, i) => `${i % 7},${i % 3},1`);
-    const d = parseCsv([...long, ...short].join('\n'));
-    assert.equal(d.rows, 2064);
-    assert.equal(d.x.length, 2064 * 2);
-    assert.equal(d.y.length, 2064);
-    assert.deepEqual(Array.from(d.x.subarray(-4)), [1998 % 7, 1998 % 3, 1999 % 7, 1999 % 3]);
-    assert.equal(d.y[2063], 1);
-  });
-
-  test('a header row is recognised and its names kept', () => {
-    const d = parseCsv('variance,"skewness",class\n1,2,0\n3,4,1\n');
-    assert.deepEqual(d.header, ['variance', 'skewness', 'class']);
-    assert.equal(d.rows, 2);
-  });
-
-  test('exponent notation, as in banknote.csv (-9.2828e-06)', () => {
-    const d = parseCsv('-9.2828e-06,1E3,0\n+.5,5.,1\n');
-    assert.deepEqual(Array.from(d.x), [-9.2828e-06, 1000, 0.5, 5]);
-  });
-
-  test('every value is exactly Number() of its cell, fast path or not', () => {
-    // Random decimals of every shape: many digits, large and small exponents, signs, zeros.
-    let seed = 12345;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const digits = (k: number): string => Array.from({ length: k }, () => Math.floor(rnd() * 10)).join('');
-    const cells: string[] = ['0', '-0', '007', '0.1', '0.30000000000000004', '123456789012345', '1234567890123456789',
-      '9007199254740993', '1e22', '1e23', '1e-22', '1e-23', '2.2250738585072014e-308', '1.7976931348623157e308', '4.9e-324', '1e-400'];
-    for (let i = 0; i < 3000; i++) {
-      const int = digits(Math.floor(rnd() * 12));
-      const frac = rnd() < 0.7 ? '.' + digits(Math.floor(rnd() * 12)) : '';
-      const exp = rnd() < 0.3 ? `e${rnd() < 0.5 ? '-' : ''}${Math.floor(rnd() * 40)}` : '';
-      const cell = (rnd() < 0.5 ? '-' : '') + (int + frac === '' || int + frac === '.' ? '1' : int + frac) + exp;
-      cells.push(cell);
-    }
-    const text = cells.map((c, i) => `${c},${i % 2}`).join('\n');
-    const d = parseCsv(text);
-    cells.forEach((c, i) => assert.ok(Object.is(d.x[i], Number(c)), `${c}: got ${d.x[i]}, Number() gives ${Number(c)}`));
-  });
-
-  test('the shipped data: every value equals Number() of its field', () => {
-    const text = readFileSync(new URL('banknote.csv', dataDir), 'utf8');
-    const fields = text.trim().split('\n').flatMap((l) => l.split(',').slice(0, -1));
-    assert.equal(banknote.rows, 1372);
-    assert.equal(banknote.cols, 4);
-    fields.forEach((f, i) => assert.ok(Object.is(banknote.x[i], Number(f)), f));
-  });
-
-  test('bad input: one-line DataErrors naming source, line and column', () => {
-    const cases: [string, RegExp, number | undefined, number | undefined][] = [
-      ['', /empty file/, undefined, undefined],
-      ['\n \n', /empty file/, undefined, undefined],
-      ['a,b,c\n', /no data rows after the header/, undefined, undefined],
-      ['1\n2\n', /fewer than two columns/, 1, undefined],
-      ['1,2,0\n1,x,1\n', /"x" is not a number/, 2, 2],
-      ['1,2,0\n1,,1\n', /empty cell/, 2, 2],
-      ['1,2,0\n0x10,1,1\n', /"0x10" is not a number/, 2, 1],
-      ['1,2,0\nNaN,1,1\n', /NaN is not allowed/, 2, 1],
-      ['1,2,0\n1,-Infinity,1\n', /Infinity is not allowed/, 2, 2],
-      ['1,2,0\n1,1e999,1\n', /out of range/, 2, 2],
-      ['1,2,0\n1,1\n', /ragged row: 2 fields, expected 3/, 2, undefined],
-      ['1,2,0\n1,2,3,1\n', /ragged row: 4 fields, expected 3/, 2, undefined],
-      ['1,2,0\n1,x,3,1\n', /ragged row: 4 fields/, 2, undefined],
-      ['1,2,0\n3,4,0\n', /only one class value \("0"\)/, undefined, undefined],
-      ['1,2,0\n3,4,1\n5,6,2\n', /a third class value "2" \(after "0" and "1"\)/, 3, 3],
-      ['1,2,0\n3,4,\n', /empty class value/, 2, 3],
-    ];
-    for (const [text, pattern, line, column] of cases) {
-      const e = dataError(() => parseCsv(text, 'bad.csv'));
-      assert.match(e.message, pattern, JSON.stringify(text));
-      assert.match(e.message, /^bad\.csv[,:]/);
-      assert.equal(e.source, 'bad.csv');
-      assert.equal(e.line, line, `line of ${JSON.stringify(text)}`);
-      assert.equal(e.column, column, `column of ${JSON.stringify(text)}`);
-    }
-  });
-});
-
-describe('label mapping', () => {
-  const labelsOf = (a: string, b: string): [string, string] => parseCsv(`1,${a}\n2,${b}\n3,${a}\n`).labels;
-
-  test('two values map to 0 and 1 in ascending order, numerically when both are numbers', () => {
-    assert.deepEqual(labelsOf('0', '1'), ['0', '1']);
-    assert.deepEqual(labelsOf('2', '1'), ['1', '2']);
-    assert.deepEqual(labelsOf('1', '-1'), ['-1', '1']);
-    assert.deepEqual(labelsOf('10', '9'), ['9', '10']); // not "10" < "9"
-    assert.deepEqual(labelsOf('yes', 'no'), ['no', 'yes']);
-  });
-
-  test('y follows the mapping, whatever the order of appearance', () => {
-    const d = parseCsv('1,2\n2,1\n3,2\n');
-    assert.deepEqual(d.labels, ['1', '2']);
-    assert.deepEqual(Array.from(d.y), [1, 0, 1]);
-  });
-});
-
-describe('normalisation', () => {
-  test('min-max to [0, 1]; a constant attribute becomes 0, never NaN', () => {
-    assert.equal(normalise(4, 2, 6), 0.5);
-    assert.equal(normalise(7, 7, 7), 0);
-    const d = parseCsv('2,5,0\n4,5,1\n6,5,0\n');
-    const { min, max } = ranges(d);
-    assert.deepEqual(Array.from(min), [2, 5]);
-    assert.deepEqual(Array.from(max), [6, 5]);
-  });
-
-  test('training with a constant column gives finite weights and predictions', () => {
-    const d = parseCsv('0,5,0\n1,5,1\n0.1,5,0\n0.9,5,1\n0.2,5,0\n0.8,5,1\n');
-    const { model } = Perceptron.train(d, { seed: 3, maxEpochs: 20 });
-    assert.ok(Array.from(model.weights).every(Number.isFinite));
-    const { scores } = model.predict([[0.5, 5], [0.5, 1000]]);
-    assert.ok(scores.every(Number.isFinite));
-    // The constant attribute's normalised value is 0 whatever is passed: it cannot change a score.
-    assert.equal(scores[0], scores[1]);
-  });
-});
 
 /**
  * Four rows whose attributes already span [0, 1], so normalisation changes nothing and the update
@@ -200,7 +58,7 @@ describe('the update rule, by hand', () => {
     assert.deepEqual(Array.from(model.weights), [0.5, 0.5, 0.5]);
   });
 
-  test('the kernel matches a plain reference loop bit for bit, on real data', () => {
+  test('training matches a plain reference loop bit for bit, on real data', () => {
     for (const data of [banknote, wide(20)]) {
       const { weights, order } = seededStart(7, data.cols, data.rows);
       const reference = referenceTraining(data, weights, order, 0.01, 5);
@@ -211,7 +69,7 @@ describe('the update rule, by hand', () => {
   });
 });
 
-/** A random data set with many attributes (the generic, not unrolled, kernel). */
+/** A random data set with many attributes. */
 function wide(cols: number): Dataset {
   let s = 99;
   const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
@@ -222,7 +80,7 @@ function wide(cols: number): Dataset {
   return parseCsv(lines.join('\n'));
 }
 
-/** The algorithm written as plainly as possible, to check the optimised one against. */
+/** The algorithm written with arrays of arrays, to check the flat-array loop against. */
 function referenceTraining(data: Dataset, initial: number[], order: number[], lr: number, epochs: number) {
   const { min, max } = ranges(data);
   const n = Math.round(0.75 * data.rows);
@@ -246,7 +104,7 @@ describe('the seeded start and split', () => {
     const a = Perceptron.train(banknote, { seed: 1 });
     const b = Perceptron.train(banknote, { seed: 1 });
     const c = Perceptron.train(banknote, { seed: 2 });
-    assert.deepEqual(a.model.toJSON(), b.model.toJSON());
+    assert.deepEqual(a.model, b.model);
     assert.deepEqual(a.result, b.result);
     assert.notDeepEqual(a.result.initialWeights, c.result.initialWeights);
   });
@@ -291,20 +149,29 @@ describe('the stopping rule', () => {
     assert.equal(at(0.1), 3); // never before three epochs
   });
 
-  test('past maxEpochs: not converged, with a hint', () => {
+  test('past maxEpochs: not converged, and the summary says why', () => {
     const seen: EpochRecord[] = [];
     const { result } = Perceptron.train(banknote, { seed: 1, threshold: 1, maxEpochs: 7, onEpoch: (r) => seen.push(r) });
     assert.equal(result.converged, false);
     assert.equal(result.epochs, 7);
     assert.deepEqual(seen, result.history);
-    assert.match(result.hint ?? '', /threshold 1 in 7 epochs: try more epochs, a lower threshold or another learning rate/);
+    assert.match(result.summary, /^not converged after 7 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/);
   });
 
-  test('converged runs have no hint; banknote with the defaults and seed 1 tests at >= 90 %', () => {
+  test('converged: the summary gives the mean of the last three; banknote with the defaults and seed 1 tests at >= 90 %', () => {
     const { result } = Perceptron.train(banknote, { seed: 1 });
     assert.equal(result.converged, true);
-    assert.equal(result.hint, undefined);
+    const mean = result.history.slice(-3).reduce((sum, r) => sum + r.trainAccuracy, 0) / 3;
+    assert.equal(result.summary, `converged after ${result.epochs} epochs: mean training accuracy of the last three ${(mean * 100).toFixed(2)} % >= 90.00 %`);
     assert.ok(result.testAccuracy >= 0.9, `test accuracy ${result.testAccuracy}`);
+  });
+
+  test('fewer than three epochs: the summary says the rule needs three, in good grammar', () => {
+    const one = Perceptron.train(banknote, { seed: 1, maxEpochs: 1 }).result;
+    const two = Perceptron.train(banknote, { seed: 1, maxEpochs: 2 }).result;
+    assert.equal(one.converged, false);
+    assert.match(one.summary, /^not converged after 1 epoch: the stopping rule needs at least 3 epochs/);
+    assert.match(two.summary, /^not converged after 2 epochs: the stopping rule needs at least 3 epochs/);
   });
 
   test('invalid options are RangeErrors naming the option', () => {
@@ -317,12 +184,17 @@ describe('the stopping rule', () => {
     for (const [options, pattern] of bad) assert.throws(() => Perceptron.train(tiny, options), (e: unknown) => e instanceof RangeError && pattern.test(e.message));
   });
 
+  test('splitSizes: Math.round(trainFraction * rows) train; an empty part is a DataError', () => {
+    assert.deepEqual(splitSizes(1372, 0.75), { trainRows: 1029, testRows: 343 });
+    assert.match(dataError(() => splitSizes(2, 0.75)).message, /^split: 2 rows split by trainFraction 0\.75 leave 2 for training and 0 for testing/);
+  });
+
   test('a split that leaves no test row is a DataError', () => {
     assert.match(dataError(() => Perceptron.train(tiny, { trainFraction: 0.9 })).message, /leave 4 for training and 0 for testing/);
   });
 });
 
-describe('prediction, evaluation, reset', () => {
+describe('prediction and evaluation', () => {
   const { model } = Perceptron.train(banknote, { seed: 1 });
 
   test('predict takes raw rows and returns the original class values and scores', () => {
@@ -347,56 +219,5 @@ describe('prediction, evaluation, reset', () => {
     assert.deepEqual(m.predict([[1, 2], [3, 4], [5, 6]]).labels, ['b', 'b', 'a']);
     assert.equal(m.evaluate(flipped).accuracy, 1 / 3);
   });
-
-  test('reset re-initialises the weights to the seeded start', () => {
-    const m = Perceptron.fromJSON(model.toJSON());
-    m.reset(9);
-    assert.deepEqual(Array.from(m.weights), seededStart(9, 4, 1).weights);
-    assert.equal(m.metrics, null);
-  });
 });
 
-describe('saving and loading', () => {
-  const { model } = Perceptron.train(banknote, { seed: 1 });
-
-  test('toJSON -> JSON text -> fromJSON gives the same model and predictions', () => {
-    const saved = model.toJSON();
-    assert.equal(saved.format, MODEL_FORMAT);
-    assert.equal(saved.featureCount, 4);
-    assert.deepEqual(saved.labels, ['0', '1']);
-    assert.equal(saved.metrics?.converged, true);
-    assert.equal(saved.metrics?.seed, 1);
-    const loaded = Perceptron.fromJSON(JSON.parse(JSON.stringify(saved)));
-    assert.deepEqual(loaded.toJSON(), saved);
-    const rows = Array.from({ length: 50 }, (_, r) => Array.from(banknote.x.subarray(r * 4, r * 4 + 4)));
-    assert.deepEqual(loaded.predict(rows), model.predict(rows));
-  });
-
-  test('the header travels with the model', () => {
-    const d = parseCsv('a,b,class\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n');
-    const { model: m } = Perceptron.train(d, { seed: 1, maxEpochs: 3 });
-    assert.deepEqual(Perceptron.fromJSON(m.toJSON()).header, ['a', 'b', 'class']);
-  });
-
-  test('a malformed model is a DataError naming what is wrong', () => {
-    const good = model.toJSON() as unknown as Record<string, unknown>;
-    const cases: [unknown, RegExp][] = [
-      [null, /expected a JSON object/],
-      [[], /expected a JSON object/],
-      [{ ...good, format: 'other' }, /format must be/],
-      [{ ...good, version: 2 }, /unsupported version 2/],
-      [{ ...good, featureCount: 0 }, /featureCount/],
-      [{ ...good, weights: [1, 2] }, /weights must be an array of 5 finite numbers/],
-      [{ ...good, weights: [1, 2, 3, 4, null] }, /weights/],
-      [{ ...good, min: [9, 9, 9, 9] }, /min\[0\] is greater than max\[0\]/],
-      [{ ...good, labels: ['1', '1'] }, /labels must be two distinct strings/],
-      [{ ...good, header: ['a'] }, /header must be null or 5 strings/],
-      [{ ...good, metrics: { trainAccuracy: 'high' } }, /metrics must be/],
-    ];
-    for (const [json, pattern] of cases) {
-      const e = dataError(() => Perceptron.fromJSON(json));
-      assert.match(e.message, pattern);
-      assert.match(e.message, /^model: /);
-    }
-  });
-});

@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
-import { runReadmeBlock } from '../lib/readme.ts';
-import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
+import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
+import { modelFromJSON } from '../../linear-classifier/src/model-file.ts';
 
 const readme = 'linear-classifier/README.md';
+// The model's own page (the options) and the data's (what a perceptron does with skin.csv).
+const modelReadme = 'linear-classifier/src/README.md';
+const dataReadme = 'linear-classifier/data/README.md';
 const demoDir = path.join(repoRoot, 'linear-classifier');
 // A project name of its own, so the tests neither see nor clobber a learner's runs.
 const project = 'linear-classifier-e2e';
@@ -26,7 +29,6 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     // The README's clean-up block runs last; this is the safety net when a test failed before it.
     await compose(demoDir, ['--profile', 'skin', 'down', '--volumes', '--rmi', 'local'], { env });
     await run('docker', ['rmi', 'linear-classifier', cacheTag]);
-    await run('docker', ['volume', 'rm', 'data']);
     rmSync(path.join(demoDir, 'more-data'), { recursive: true, force: true });
     // The devcontainer run mounts the folder over /app, so Docker made models/ in it for the volume.
     try { rmdirSync(path.join(demoDir, 'models')); } catch { /* not there, or not empty: keep */ }
@@ -65,7 +67,7 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     assert.deepEqual(image.Config.Cmd, ['--help']);
     assert.equal(image.Config.WorkingDir, '/app');
     const ls = await mustRun('docker', ['run', '--rm', '--entrypoint', 'ls', `${project}-linear-classifier`, 'src']);
-    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'perceptron.ts']);
+    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts']);
   });
 
   test('the container: non-root, read-only root and data, writable models, no network', { timeout: 120_000 }, async () => {
@@ -92,28 +94,33 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     assert.equal(rebuild.cached(/COPY src\//), false, 'the edited source must be copied again');
   });
 
-  test('README: plain docker run, and what -rm and a bare volume name do', { timeout: 300_000 }, async () => {
-    await runReadmeBlock(readme, 'linear-classifier-docker-run', { exitCodes: [0, 125, 1, 0, 0] });
+  test('README: the same run with plain docker build and docker run', { timeout: 300_000 }, async () => {
+    await runReadmeBlock(readme, 'linear-classifier-docker-run');
+  });
+
+  test('src/README.md: --help in the container prints the options with the model\'s defaults and ranges', { timeout: 120_000 }, async () => {
+    const help = await mustRun('docker', ['compose', 'run', '--rm', 'linear-classifier', '--help'], { cwd: demoDir, env });
+    assertReadmeOutput(modelReadme, 'linear-classifier-help', help.stdout);
   });
 
   test('README: a second data folder, mounted read-only next to the first', { timeout: 120_000 }, async () => {
     await runReadmeBlock(readme, 'linear-classifier-more-data', { env });
   });
 
-  test('README: the skin service converges by the rule with seed 1, and gives up with exit 3 with seed 5', { timeout: 300_000 }, async () => {
-    await runReadmeBlock(readme, 'linear-classifier-skin', { env });
-    await runReadmeBlock(readme, 'linear-classifier-skin-stuck', { env, exitCodes: [3] });
-  });
-
-  test('README: the models are in the named volume and load with Perceptron.fromJSON', { timeout: 120_000 }, async () => {
+  test('README: the models are in the named volume and load with modelFromJSON', { timeout: 120_000 }, async () => {
     await runReadmeBlock(readme, 'linear-classifier-models', { env });
     const json = await mustRun('docker', ['compose', 'run', '--rm', '--entrypoint', 'cat', 'linear-classifier', 'models/banknote.json'], { cwd: demoDir, env });
-    const model = Perceptron.fromJSON(JSON.parse(json.stdout));
+    const model = modelFromJSON(JSON.parse(json.stdout));
     assert.equal(model.featureCount, 4);
     assert.equal(model.metrics?.seed, 1);
     assert.ok(model.metrics!.testAccuracy >= 0.9);
     const volume = await inspect(`${project}_linear-classifier-models`);
     assert.equal(volume.Labels['com.docker.compose.project'], project);
+  });
+
+  test('data/README.md: the skin service converges by the rule with seed 1, and gives up with exit 3 with seed 5', { timeout: 300_000 }, async () => {
+    await runReadmeBlock(dataReadme, 'linear-classifier-skin', { env });
+    await runReadmeBlock(dataReadme, 'linear-classifier-skin-stuck', { env, exitCodes: [3] });
   });
 
   test('the devcontainer: the service with the folder mounted over /app and a writable root', { timeout: 240_000 }, async () => {
