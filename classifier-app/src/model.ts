@@ -3,7 +3,9 @@
  * imported by relative path (the Dockerfile lays out the image so that this path works there too).
  * Everything else in the app talks to this file, never to the module itself.
  */
-import { Perceptron, parseCsv } from '../../linear-classifier/src/perceptron.ts';
+import { parseCsv } from '../../linear-classifier/src/csv.ts';
+import { modelFromJSON as perceptronFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
+import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
 
 /** A model the app can serve: the shared module's `Perceptron` satisfies it. */
 export interface ServedModel {
@@ -41,14 +43,13 @@ export function trainModel(csv: string, source: string, extraRows: readonly Labe
   const extra = extraRows.map((row) => [...row.features, row.label].join(',')).join('\n');
   const data = parseCsv(extra ? `${csv.trimEnd()}\n${extra}\n` : csv, extraRows.length ? `${source} + feedback` : source);
   const { model, result } = Perceptron.train(data, { seed: TRAINING_SEED });
-  return { json: model.toJSON(), labels: data.labels, rows: data.rows, testAccuracy: result.testAccuracy };
+  return { json: modelToJSON(model), labels: data.labels, rows: data.rows, testAccuracy: result.testAccuracy };
 }
 
 /** Rebuilds a model from its stored JSON; throws an Error with a one-line message if it is not one. */
 export function modelFromJSON(json: unknown): { model: ServedModel; labels: [string, string] } {
-  const model = Perceptron.fromJSON(json);
-  const { labels } = model.toJSON();
-  return { model, labels };
+  const model = perceptronFromJSON(json);
+  return { model, labels: model.labels };
 }
 
 /**
