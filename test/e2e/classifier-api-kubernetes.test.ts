@@ -108,7 +108,7 @@ describe('classifier-api: Kubernetes manifests', () => {
     const data = job.volumes.find((v: any) => v.configMap);
     assert.equal(data?.configMap.name, 'classifier-api-banknote');
     assert.ok(job.containers[0].volumeMounts.some((m: any) => m.name === data.name && m.mountPath === '/app/data'));
-    assert.ok(readFileSync(path.join(repoRoot, 'classifier-api', 'README.md'), 'utf8')
+    assert.ok(readFileSync(path.join(repoRoot, 'classifier-api', 'k8s', 'README.md'), 'utf8')
       .includes('kubectl create configmap classifier-api-banknote --from-file=banknote.csv='), 'the README creates the ConfigMap');
     assert.equal(job.restartPolicy, 'Never');
     assert.equal(job.containers[0].securityContext.readOnlyRootFilesystem, true);
