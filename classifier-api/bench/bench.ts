@@ -4,7 +4,8 @@
  *
  * 1. one instance (node src/main.ts on this machine): single-row requests per second with p50 and
  *    p99 latency, then rows per second on the batch endpoint;
- * 2. with Docker: the Compose stack (nginx and three replicas) under the same single-row load;
+ * 2. with Docker, the same loads on the Compose stack's image: one API container through its
+ *    published port, then nginx in front of 1 replica, then of 3, and the ratios to the container;
  * 3. with Debian's python3-flask and python3-numpy: an equivalent Flask service
  *    (bench/flask_service.py) under the same loads, and the ratios; on gunicorn (two worker
  *    processes) where Debian's python3-gunicorn is installed, else on Werkzeug's server.
@@ -92,6 +93,68 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Runs docker with these arguments in the demo folder; throws with its output if it fails. */
+function dockerRun(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync('docker', args, { cwd: demoDir, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** Polls the load balancer until `n` distinct replicas have answered, for at most 20 s. */
+async function waitReplicas(url: string, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const seen = new Set<string>();
+  while (Date.now() < deadline && seen.size < n) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    seen.add(res.headers.get('x-served-by') ?? '');
+  }
+  if (seen.size < n) throw new Error(`only ${seen.size} of ${n} replicas answered in 20 s`);
+}
+
+/**
+ * The Compose stack, measured three ways in one run, single rows then batches: one API container
+ * through its published port (no load balancer), then nginx in front of 1 replica, then of 3.
+ * The container has the limits of a replica (1 CPU, 192 MB). Project `classifier-api-bench` on
+ * its own port, removed afterwards, so that a stack a learner has running is left alone.
+ */
+async function benchContainers(): Promise<{ direct: Figures[]; lb1: Figures[]; lb3: Figures[] }> {
+  const project = ['compose', '-p', 'classifier-api-bench'];
+  const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
+  const direct = 'classifier-api-bench-direct';
+  const lb = `http://127.0.0.1:${lbPort}`;
+  const both = async (url: string, what: string): Promise<Figures[]> => {
+    const single = await load(`${url}/predict`, singleBody);
+    line(`${what}, single row`, single);
+    const batch = await load(`${url}/predict`, batchBody);
+    line(`${what}, batch`, batch, 'rows/s', batchRows);
+    return [single, batch];
+  };
+  try {
+    dockerRun([...project, 'up', '-d', '--build', '--wait', '--quiet-pull', '--scale', 'classifier-api=1'], env);
+    dockerRun(['run', '-d', '--name', direct, '--init', '--read-only', '--cap-drop', 'ALL', '--cpus', '1', '--memory', '192m',
+      '-v', 'classifier-api-bench_classifier-api-models:/app/models:ro', '-e', 'LOG_LEVEL=warn', '-p', '127.0.0.1::3000',
+      'classifier-api-bench-classifier-api']);
+    const directUrl = `http://${dockerRun(['port', direct, '3000']).trim().split('\n')[0]}`;
+    await waitReady(`${directUrl}/healthz`);
+    const directFigures = await both(directUrl, 'one API container, direct');
+    dockerRun(['rm', '-f', direct]);
+    const lb1 = await both(lb, 'nginx + 1 replica');
+    dockerRun([...project, 'up', '-d', '--wait', '--scale', 'classifier-api=3'], env);
+    await waitReplicas(`${lb}/healthz`, 3);
+    const lb3 = await both(lb, 'nginx + 3 replicas');
+    const lbLog = dockerRun([...project, 'logs', '--no-log-prefix', 'classifier-api-lb'], env).split('\n').filter(Boolean);
+    console.log(`  the load balancer's log after these runs: ${lbLog.length} lines`);
+    const ratio = (a: Figures, b: Figures): string => `${(a.rps / b.rps).toFixed(2)}x`;
+    console.log(`  vs one container direct: nginx + 1 replica ${ratio(lb1[0]!, directFigures[0]!)} single-row requests/s, ${ratio(lb1[1]!, directFigures[1]!)} batch rows/s;`
+      + ` nginx + 3 replicas ${ratio(lb3[0]!, directFigures[0]!)} and ${ratio(lb3[1]!, directFigures[1]!)}`);
+    return { direct: directFigures, lb1, lb3 };
+  } finally {
+    spawnSync('docker', ['rm', '-f', direct], { stdio: 'ignore' });
+    spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+  }
+}
+
 console.log(`classifier-api bench: ${connections} connections, ${seconds} s per run, batches of ${batchRows} rows, on 127.0.0.1\n`);
 const nodePort = await freePort();
 const api = await start(process.execPath, ['src/main.ts'], { PORT: String(nodePort), HOST: '127.0.0.1', MODEL_PATH: modelPath, LOG_LEVEL: 'warn' }, nodePort);
@@ -107,23 +170,9 @@ try {
 
 const docker = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
   && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-if (docker) {
-  // Its own project name and port, so that it never touches a stack a learner has running.
-  const project = ['compose', '-p', 'classifier-api-bench'];
-  const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
-  const up = spawnSync('docker', [...project, 'up', '-d', '--build', '--wait', '--quiet-pull'], { cwd: demoDir, env, encoding: 'utf8' });
-  try {
-    if (up.status !== 0) throw new Error(`docker compose up failed:\n${up.stderr}`);
-    const viaLb = await load(`http://127.0.0.1:${lbPort}/predict`, singleBody);
-    line('nginx + 3 replicas, single row', viaLb);
-    const viaLbBatch = await load(`http://127.0.0.1:${lbPort}/predict`, batchBody);
-    line('nginx + 3 replicas, batch', viaLbBatch, 'rows/s', batchRows);
-  } finally {
-    spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
-  }
-} else {
-  console.log('nginx + 3 replicas: skipped (no Docker engine answers)');
-}
+let scaling: { direct: Figures[]; lb1: Figures[]; lb3: Figures[] } | undefined;
+if (docker) scaling = await benchContainers();
+else console.log('containers: skipped (no Docker engine answers)');
 
 let pythonRatio: number | undefined;
 const flask = spawnSync(python, ['-c', 'import flask, numpy'], { stdio: 'ignore' }).status === 0;
@@ -162,3 +211,11 @@ console.log('\ngoals (2 cores):');
 console.log(`  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${verdict(nodeSingle.rps >= 20_000 && nodeSingle.p99 <= 10)}`);
 console.log(`  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(nodeBatch.rps * batchRows >= 1_000_000)}`);
 console.log(`  >= 5x the Python equivalent (one instance each):              ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`);
+if (scaling) {
+  const [directSingle, directBatch] = scaling.direct as [Figures, Figures];
+  const [lbSingle, lbBatch] = scaling.lb3 as [Figures, Figures];
+  console.log(`  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(lbSingle.rps >= 0.45 * directSingle.rps)}`);
+  console.log(`  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(lbBatch.rps >= 0.9 * directBatch.rps)}`);
+} else {
+  console.log('  nginx + 3 replicas against one container:                     not measured');
+}
