@@ -5,7 +5,8 @@
  * 1. one instance (node src/main.ts on this machine): single-row requests per second with p50 and
  *    p99 latency, then rows per second on the batch endpoint;
  * 2. with Docker, the same loads on the Compose stack's image: one API container through its
- *    published port, then nginx in front of 1 replica, then of 3, and the ratios to the container;
+ *    published port, nginx in front of 1 replica, and of 3, each twice (A B C C B A), and the
+ *    ratios of the means to the container's;
  * 3. with Debian's python3-flask and python3-numpy: an equivalent Flask service
  *    (bench/flask_service.py) under the same loads, and the ratios; on gunicorn (two worker
  *    processes) where Debian's python3-gunicorn is installed, else on Werkzeug's server.
@@ -100,57 +101,78 @@ function dockerRun(args: string[], env: NodeJS.ProcessEnv = process.env): string
   return result.stdout;
 }
 
-/** Polls the load balancer until `n` distinct replicas have answered, for at most 20 s. */
-async function waitReplicas(url: string, n: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
+/** The number of distinct replicas that answer 30 requests through the load balancer. */
+async function replicasAnswering(url: string): Promise<number> {
   const seen = new Set<string>();
-  while (Date.now() < deadline && seen.size < n) {
+  for (let i = 0; i < 30; i++) {
     const res = await fetch(url);
     await res.arrayBuffer();
     seen.add(res.headers.get('x-served-by') ?? '');
   }
-  if (seen.size < n) throw new Error(`only ${seen.size} of ${n} replicas answered in 20 s`);
+  return seen.size;
 }
 
+/** Scales the bench stack's API to `n` replicas and waits until nginx sends requests to exactly those. */
+async function scaleTo(project: string[], env: NodeJS.ProcessEnv, lb: string, n: number): Promise<void> {
+  dockerRun([...project, 'up', '-d', '--wait', '--scale', `classifier-api=${n}`], env);
+  const deadline = Date.now() + 20_000;
+  while (await replicasAnswering(`${lb}/healthz`) !== n) {
+    if (Date.now() > deadline) throw new Error(`nginx did not see ${n} replicas in 20 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Single-row and batch figures of one setup, each the mean of its runs. */
+interface Setup { name: string; single: Figures[]; batch: Figures[] }
+
+const mean = (runs: Figures[]): number => runs.reduce((sum, f) => sum + f.rps, 0) / runs.length;
+
 /**
- * The Compose stack, measured three ways in one run, single rows then batches: one API container
- * through its published port (no load balancer), then nginx in front of 1 replica, then of 3.
- * The container has the limits of a replica (1 CPU, 192 MB). Project `classifier-api-bench` on
- * its own port, removed afterwards, so that a stack a learner has running is left alone.
+ * The Compose stack, measured three ways in one run, single rows and batches: one API container
+ * through its published port (no load balancer), nginx in front of 1 replica, and of 3. The
+ * container has the limits of a replica (1 CPU, 192 MB). Each setup runs twice, in the order
+ * A B C C B A, so that a change in the machine's other load over the run evens out in the means.
+ * Project `classifier-api-bench` on its own port, removed afterwards, so that a stack a learner
+ * has running is left alone.
  */
-async function benchContainers(): Promise<{ direct: Figures[]; lb1: Figures[]; lb3: Figures[] }> {
+async function benchContainers(): Promise<Setup[]> {
   const project = ['compose', '-p', 'classifier-api-bench'];
   const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
-  const direct = 'classifier-api-bench-direct';
+  const directName = 'classifier-api-bench-direct';
   const lb = `http://127.0.0.1:${lbPort}`;
-  const both = async (url: string, what: string): Promise<Figures[]> => {
-    const single = await load(`${url}/predict`, singleBody);
-    line(`${what}, single row`, single);
-    const batch = await load(`${url}/predict`, batchBody);
-    line(`${what}, batch`, batch, 'rows/s', batchRows);
-    return [single, batch];
-  };
+  const direct: Setup = { name: 'one API container, direct', single: [], batch: [] };
+  const lb1: Setup = { name: 'nginx + 1 replica', single: [], batch: [] };
+  const lb3: Setup = { name: 'nginx + 3 replicas', single: [], batch: [] };
   try {
     dockerRun([...project, 'up', '-d', '--build', '--wait', '--quiet-pull', '--scale', 'classifier-api=1'], env);
-    dockerRun(['run', '-d', '--name', direct, '--init', '--read-only', '--cap-drop', 'ALL', '--cpus', '1', '--memory', '192m',
+    dockerRun(['run', '-d', '--name', directName, '--init', '--read-only', '--cap-drop', 'ALL', '--cpus', '1', '--memory', '192m',
       '-v', 'classifier-api-bench_classifier-api-models:/app/models:ro', '-e', 'LOG_LEVEL=warn', '-p', '127.0.0.1::3000',
       'classifier-api-bench-classifier-api']);
-    const directUrl = `http://${dockerRun(['port', direct, '3000']).trim().split('\n')[0]}`;
+    const directUrl = `http://${dockerRun(['port', directName, '3000']).trim().split('\n')[0]}`;
     await waitReady(`${directUrl}/healthz`);
-    const directFigures = await both(directUrl, 'one API container, direct');
-    dockerRun(['rm', '-f', direct]);
-    const lb1 = await both(lb, 'nginx + 1 replica');
-    dockerRun([...project, 'up', '-d', '--wait', '--scale', 'classifier-api=3'], env);
-    await waitReplicas(`${lb}/healthz`, 3);
-    const lb3 = await both(lb, 'nginx + 3 replicas');
+    let replicas = 1;
+    for (const setup of [direct, lb1, lb3, lb3, lb1, direct]) {
+      const wanted = setup === lb3 ? 3 : 1;
+      if (setup !== direct && wanted !== replicas) await scaleTo(project, env, lb, replicas = wanted);
+      const url = setup === direct ? directUrl : lb;
+      const single = await load(`${url}/predict`, singleBody);
+      line(`${setup.name}, single row`, single);
+      const batch = await load(`${url}/predict`, batchBody);
+      line(`${setup.name}, batch`, batch, 'rows/s', batchRows);
+      setup.single.push(single);
+      setup.batch.push(batch);
+    }
     const lbLog = dockerRun([...project, 'logs', '--no-log-prefix', 'classifier-api-lb'], env).split('\n').filter(Boolean);
-    console.log(`  the load balancer's log after these runs: ${lbLog.length} lines`);
-    const ratio = (a: Figures, b: Figures): string => `${(a.rps / b.rps).toFixed(2)}x`;
-    console.log(`  vs one container direct: nginx + 1 replica ${ratio(lb1[0]!, directFigures[0]!)} single-row requests/s, ${ratio(lb1[1]!, directFigures[1]!)} batch rows/s;`
-      + ` nginx + 3 replicas ${ratio(lb3[0]!, directFigures[0]!)} and ${ratio(lb3[1]!, directFigures[1]!)}`);
-    return { direct: directFigures, lb1, lb3 };
+    console.log(`\nthe load balancer's log after these runs: ${lbLog.length} lines`);
+    console.log('\nmeans of the two runs of each        single-row requests/s     batch rows/s');
+    for (const setup of [direct, lb1, lb3]) {
+      const ratio = (mine: Figures[], theirs: Figures[]): string => setup === direct ? '' : ` (${(mean(mine) / mean(theirs)).toFixed(2)}x)`;
+      console.log(`${setup.name.padEnd(36)} ${(fmt(mean(setup.single)) + ratio(setup.single, direct.single)).padStart(20)}  `
+        + `${(fmt(mean(setup.batch) * batchRows) + ratio(setup.batch, direct.batch)).padStart(20)}`);
+    }
+    return [direct, lb1, lb3];
   } finally {
-    spawnSync('docker', ['rm', '-f', direct], { stdio: 'ignore' });
+    spawnSync('docker', ['rm', '-f', directName], { stdio: 'ignore' });
     spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
   }
 }
@@ -170,7 +192,7 @@ try {
 
 const docker = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
   && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-let scaling: { direct: Figures[]; lb1: Figures[]; lb3: Figures[] } | undefined;
+let scaling: Setup[] | undefined;
 if (docker) scaling = await benchContainers();
 else console.log('containers: skipped (no Docker engine answers)');
 
@@ -212,10 +234,9 @@ console.log(`  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${ve
 console.log(`  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(nodeBatch.rps * batchRows >= 1_000_000)}`);
 console.log(`  >= 5x the Python equivalent (one instance each):              ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`);
 if (scaling) {
-  const [directSingle, directBatch] = scaling.direct as [Figures, Figures];
-  const [lbSingle, lbBatch] = scaling.lb3 as [Figures, Figures];
-  console.log(`  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(lbSingle.rps >= 0.45 * directSingle.rps)}`);
-  console.log(`  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(lbBatch.rps >= 0.9 * directBatch.rps)}`);
+  const [direct, , lb3] = scaling as [Setup, Setup, Setup];
+  console.log(`  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(mean(lb3.single) >= 0.45 * mean(direct.single))}`);
+  console.log(`  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(mean(lb3.batch) >= 0.9 * mean(direct.batch))}`);
 } else {
   console.log('  nginx + 3 replicas against one container:                     not measured');
 }

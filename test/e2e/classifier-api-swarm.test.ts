@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compose, engineSkip, mustRun, repoRoot, run, waitFor } from '../lib/docker.ts';
+import { compose, engineSkip, inspect as inspectOuter, mustRun, repoRoot, run, waitFor } from '../lib/docker.ts';
 import { between, loadTest, type LoadResult } from '../lib/load.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
@@ -114,28 +114,32 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip, timeout: 
   });
 
   test('README: a worker killed under load: its replica runs elsewhere within 10 s, at most 1 % fail during, none after', async (t) => {
-    let killedAt = 0, downAt = 0, movedAt = 0;
+    const before = await taskIds();
+    let started = 0;
     const scenario = (async () => {
       await new Promise((r) => setTimeout(r, 2000)); // load before the failure
-      killedAt = Date.now();
-      const readmeRun = runReadmeBlock(readme, 'classifier-api-swarm-kill', { timeoutMs: 60_000 });
-      await waitFor('worker1 to be Down', async () =>
-        (await onNode('manager', ['node', 'ls', '--format', '{{.Hostname}} {{.Status}}'])).stdout.includes('worker1 Down'), 30_000, 200);
-      downAt = Date.now();
+      started = Date.now();
+      await runReadmeBlock(readme, 'classifier-api-swarm-kill', { timeoutMs: 60_000 });
       await waitFor('three replicas running, none on worker1', async () => {
         const nodes = await replicaNodes();
         return nodes.length === 3 && !nodes.includes('worker1');
-      }, 60_000, 200);
-      movedAt = Date.now();
-      await readmeRun;
+      }, 30_000, 500);
       await new Promise((r) => setTimeout(r, 3000)); // and after it
     })();
     const { samples, sent, failed } = await predictions(scenario);
+    // The times, from the engines' own records: when the node's container died, when the manager
+    // marked it down, and when the replacement replica reached "running" (healthy, so in DNS).
+    const killedAt = Date.parse((await inspectOuter('classifier-api-swarm-worker1-1')).State.FinishedAt);
+    const downAt = Date.parse(JSON.parse((await onNode('manager', ['node', 'inspect', '--format', '{{json .UpdatedAt}}', 'worker1'])).stdout));
+    const replacement = (await taskIds()).filter((id) => !before.includes(id));
+    assert.equal(replacement.length, 1, 'one new replica');
+    const movedAt = Date.parse(JSON.parse((await onNode('manager', ['inspect', '--format', '{{json .Status.Timestamp}}', replacement[0]!])).stdout));
+    assert.ok(killedAt >= started, 'the README block killed the node');
     const during = between(samples, killedAt, movedAt + 2000); // nginx's DNS answers live 2 s
     const afterwards = between(samples, movedAt + 2000);
-    t.diagnostic(`worker1 Down ${downAt - killedAt} ms after the kill, its replica running elsewhere after ${movedAt - killedAt} ms`);
+    t.diagnostic(`worker1 marked down ${downAt - killedAt} ms after it died, its replica running elsewhere after ${movedAt - killedAt} ms`);
     t.diagnostic(`${ratio(during.filter((s) => !s.ok).length, during.length)} during the failure, ${ratio(afterwards.filter((s) => !s.ok).length, afterwards.length)} after; ${ratio(failed, sent)} in all`);
-    assert.ok(movedAt - killedAt <= 10_000, `rescheduled after ${movedAt - killedAt} ms`);
+    assert.ok(movedAt - killedAt <= 10_000, `rescheduled ${movedAt - killedAt} ms after the node died`);
     assert.ok(during.filter((s) => !s.ok).length <= 0.01 * during.length, 'at most 1 % fail during the failure');
     assert.ok(afterwards.length > 100, `only ${afterwards.length} requests after the failure`);
     assert.equal(afterwards.filter((s) => !s.ok).length, 0, 'none fail after it');
