@@ -2,12 +2,13 @@
  * classifier-api on a Docker Swarm of three nodes, end to end, every command of
  * classifier-api/swarm/README.md: three Docker engines in containers (docker:28-dind) and a
  * registry, the image's round trip through the registry, a manager and two workers, the stack
- * deployed with its replicas spread over the nodes, and then, while predictions go through the
- * load balancer on 127.0.0.1:8082: a worker killed (its replica runs elsewhere within 10 s; at
- * most 1 % failed requests during, none after), the worker back and the replicas spread again by
- * a rolling update (at most 1 % failed), a node drained (none failed), and the restart policy.
- * Everything is the Compose project classifier-api-swarm's, removed at the end with its volumes.
- * About four minutes on a 2-core machine.
+ * deployed with its replicas spread over the nodes (JSON errors through its load balancer, as
+ * under Compose), and then, while predictions go through the load balancer on 127.0.0.1:8082:
+ * a worker killed (its replica runs elsewhere within 10 s; at most 1 % failed requests during,
+ * none after), the worker back and the replicas spread again by a rolling update (at most 1 %
+ * failed), a node drained (none failed), and the restart policy. Everything is the Compose
+ * project classifier-api-swarm's, removed at the end with its volumes. About three minutes on a
+ * 2-core machine.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -97,6 +98,19 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip, timeout: 
     }
     assert.deepEqual([...models.keys()].sort(), ['manager', 'worker1', 'worker2']);
     assert.equal(new Set(models.values()).size, 1, 'each node trained the same model');
+  });
+
+  test('bad input through the load balancer of the swarm: a 4xx with a JSON reason, from the API and from nginx', async () => {
+    const post = (body: string) => fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    for (const [body, status, message] of [
+      ['{"row": [1, 2, 3]}', 400, /row has 3 values; the model expects 4/],
+      [JSON.stringify({ row: [1, 2, 3, 4], pad: 'x'.repeat(3_000_000) }), 413, /load balancer's limit/],
+    ] as const) {
+      const res = await post(body);
+      assert.equal(res.status, status);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+      assert.match((await res.json()).message, message);
+    }
   });
 
   test('the replicas keep their least privilege under Swarm', async () => {
