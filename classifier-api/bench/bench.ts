@@ -4,7 +4,9 @@
  *
  * 1. one instance (node src/main.ts on this machine): single-row requests per second with p50 and
  *    p99 latency, then rows per second on the batch endpoint;
- * 2. with Docker: the Compose stack (nginx and three replicas) under the same single-row load;
+ * 2. with Docker, the same loads on the Compose stack's image: one API container through its
+ *    published port, nginx in front of 1 replica, and of 3, each twice (A B C C B A), and the
+ *    ratios of the means to the container's;
  * 3. with Debian's python3-flask and python3-numpy: an equivalent Flask service
  *    (bench/flask_service.py) under the same loads, and the ratios; on gunicorn (two worker
  *    processes) where Debian's python3-gunicorn is installed, else on Werkzeug's server.
@@ -94,6 +96,89 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Runs docker with these arguments in the demo folder; throws with its output if it fails. */
+function dockerRun(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync('docker', args, { cwd: demoDir, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The number of distinct replicas that answer 30 requests through the load balancer. */
+async function replicasAnswering(url: string): Promise<number> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    seen.add(res.headers.get('x-served-by') ?? '');
+  }
+  return seen.size;
+}
+
+/** Scales the bench stack's API to `n` replicas and waits until nginx sends requests to exactly those. */
+async function scaleTo(project: string[], env: NodeJS.ProcessEnv, lb: string, n: number): Promise<void> {
+  dockerRun([...project, 'up', '-d', '--wait', '--scale', `classifier-api=${n}`], env);
+  const deadline = Date.now() + 20_000;
+  while (await replicasAnswering(`${lb}/healthz`) !== n) {
+    if (Date.now() > deadline) throw new Error(`nginx did not see ${n} replicas in 20 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Single-row and batch figures of one setup, each the mean of its runs. */
+interface Setup { name: string; single: Figures[]; batch: Figures[] }
+
+const mean = (runs: Figures[]): number => runs.reduce((sum, f) => sum + f.rps, 0) / runs.length;
+
+/**
+ * The Compose stack, measured three ways in one run, single rows and batches: one API container
+ * through its published port (no load balancer), nginx in front of 1 replica, and of 3. The
+ * container has the limits of a replica (1 CPU, 192 MB). Each setup runs twice, in the order
+ * A B C C B A, so that a change in the machine's other load over the run evens out in the means.
+ * Project `classifier-api-bench` on its own port, removed afterwards, so that a stack a learner
+ * has running is left alone.
+ */
+async function benchContainers(): Promise<Setup[]> {
+  const project = ['compose', '-p', 'classifier-api-bench'];
+  const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
+  const directName = 'classifier-api-bench-direct';
+  const lb = `http://127.0.0.1:${lbPort}`;
+  const direct: Setup = { name: 'one API container, direct', single: [], batch: [] };
+  const lb1: Setup = { name: 'nginx + 1 replica', single: [], batch: [] };
+  const lb3: Setup = { name: 'nginx + 3 replicas', single: [], batch: [] };
+  try {
+    dockerRun([...project, 'up', '-d', '--build', '--wait', '--quiet-pull', '--scale', 'classifier-api=1'], env);
+    dockerRun(['run', '-d', '--name', directName, '--init', '--read-only', '--cap-drop', 'ALL', '--cpus', '1', '--memory', '192m',
+      '-v', 'classifier-api-bench_classifier-api-models:/app/models:ro', '-e', 'LOG_LEVEL=warn', '-p', '127.0.0.1::3000',
+      'classifier-api-bench-classifier-api']);
+    const directUrl = `http://${dockerRun(['port', directName, '3000']).trim().split('\n')[0]}`;
+    await waitReady(`${directUrl}/healthz`);
+    let replicas = 1;
+    for (const setup of [direct, lb1, lb3, lb3, lb1, direct]) {
+      const wanted = setup === lb3 ? 3 : 1;
+      if (setup !== direct && wanted !== replicas) await scaleTo(project, env, lb, replicas = wanted);
+      const url = setup === direct ? directUrl : lb;
+      const single = await load(`${url}/predict`, singleBody);
+      line(`${setup.name}, single row`, single);
+      const batch = await load(`${url}/predict`, batchBody);
+      line(`${setup.name}, batch`, batch, 'rows/s', batchRows);
+      setup.single.push(single);
+      setup.batch.push(batch);
+    }
+    const lbLog = dockerRun([...project, 'logs', '--no-log-prefix', 'classifier-api-lb'], env).split('\n').filter(Boolean);
+    console.log(`\nthe load balancer's log after these runs: ${lbLog.length} lines`);
+    console.log('\nmeans of the two runs of each        single-row requests/s     batch rows/s');
+    for (const setup of [direct, lb1, lb3]) {
+      const ratio = (mine: Figures[], theirs: Figures[]): string => setup === direct ? '' : ` (${(mean(mine) / mean(theirs)).toFixed(2)}x)`;
+      console.log(`${setup.name.padEnd(36)} ${(fmt(mean(setup.single)) + ratio(setup.single, direct.single)).padStart(20)}  `
+        + `${(fmt(mean(setup.batch) * batchRows) + ratio(setup.batch, direct.batch)).padStart(20)}`);
+    }
+    return [direct, lb1, lb3];
+  } finally {
+    spawnSync('docker', ['rm', '-f', directName], { stdio: 'ignore' });
+    spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+  }
+}
+
 console.log(`classifier-api bench: ${connections} connections, ${seconds} s per run, batches of ${batchRows} rows, on 127.0.0.1\n`);
 const nodePort = await freePort();
 const api = await start(process.execPath, ['src/main.ts'], { PORT: String(nodePort), HOST: '127.0.0.1', MODEL_PATH: modelPath, LOG_LEVEL: 'warn' }, nodePort);
@@ -109,23 +194,9 @@ try {
 
 const docker = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
   && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-if (docker) {
-  // Its own project name and port, so that it never touches a stack a learner has running.
-  const project = ['compose', '-p', 'classifier-api-bench'];
-  const env = { ...process.env, CLASSIFIER_API_PORT: String(lbPort) };
-  const up = spawnSync('docker', [...project, 'up', '-d', '--build', '--wait', '--quiet-pull'], { cwd: demoDir, env, encoding: 'utf8' });
-  try {
-    if (up.status !== 0) throw new Error(`docker compose up failed:\n${up.stderr}`);
-    const viaLb = await load(`http://127.0.0.1:${lbPort}/predict`, singleBody);
-    line('nginx + 3 replicas, single row', viaLb);
-    const viaLbBatch = await load(`http://127.0.0.1:${lbPort}/predict`, batchBody);
-    line('nginx + 3 replicas, batch', viaLbBatch, 'rows/s', batchRows);
-  } finally {
-    spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
-  }
-} else {
-  console.log('nginx + 3 replicas: skipped (no Docker engine answers)');
-}
+let scaling: Setup[] | undefined;
+if (docker) scaling = await benchContainers();
+else console.log('containers: skipped (no Docker engine answers)');
 
 let pythonRatio: number | undefined;
 const flask = spawnSync(python, ['-c', 'import flask, numpy'], { stdio: 'ignore' }).status === 0;
@@ -164,3 +235,10 @@ console.log('\ngoals (2 cores):');
 console.log(`  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${verdict(nodeSingle.rps >= 20_000 && nodeSingle.p99 <= 10)}`);
 console.log(`  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(nodeBatch.rps * batchRows >= 1_000_000)}`);
 console.log(`  >= 5x the Python equivalent (one instance each):              ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`);
+if (scaling) {
+  const [direct, , lb3] = scaling as [Setup, Setup, Setup];
+  console.log(`  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(mean(lb3.single) >= 0.45 * mean(direct.single))}`);
+  console.log(`  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(mean(lb3.batch) >= 0.9 * mean(direct.batch))}`);
+} else {
+  console.log('  nginx + 3 replicas against one container:                     not measured');
+}

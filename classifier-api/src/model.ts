@@ -6,7 +6,20 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { modelFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
 import type { Perceptron } from '../../linear-classifier/src/perceptron.ts';
-import type { ModelInfo } from './server.ts';
+
+/** What `GET /model` reports about the model being served. */
+export interface ModelInfo {
+  /** The number of attribute values a row must have. */
+  featureCount: number;
+  /** The attribute names, in the order `predict` expects them, when the training data had a header. */
+  features: string[] | null;
+  /** The original class values that the model's outputs 0 and 1 stand for. */
+  labels: { '0': string; '1': string };
+  /** The training metrics saved with the model (accuracies, epochs, rows, seed), if any. */
+  metrics: object | null;
+  /** `sha256:` and the first 12 hex digits of the model file: changes when the model does. */
+  version: string;
+}
 
 /** A loaded model and what `GET /model` says about it. */
 export interface LoadedModel {

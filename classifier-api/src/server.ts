@@ -2,28 +2,16 @@
  * The HTTP API: routes, request and response schemas, errors and metrics. It knows nothing about
  * files, environment variables or signals (that is main.ts), so the tests build it in-process.
  */
+import { STATUS_CODES } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { createMetrics } from './metrics.ts';
+import type { ModelInfo } from './model.ts';
 
 /** What the API needs from a model: the shared module's `Perceptron` satisfies it. */
 export interface ServedModel {
   readonly featureCount: number;
   predict(rows: readonly (readonly number[])[]): { labels: string[]; scores: number[] };
-}
-
-/** What `GET /model` reports about the model being served. */
-export interface ModelInfo {
-  /** The number of attribute values a row must have. */
-  featureCount: number;
-  /** The attribute names, in the order `predict` expects them, when the training data had a header. */
-  features: string[] | null;
-  /** The original class values that the model's outputs 0 and 1 stand for. */
-  labels: { '0': string; '1': string };
-  /** The training metrics saved with the model (accuracies, epochs, rows, seed), if any. */
-  metrics: object | null;
-  /** `sha256:` and the first 12 hex digits of the model file: changes when the model does. */
-  version: string;
 }
 
 /** The model the API serves, or why there is none yet (then the API is unready). */
@@ -176,10 +164,5 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
 /** The JSON body of every error response: the status, its name and a one-line reason. */
 export function errorBody(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
-  return { statusCode, error: statusNames[statusCode] ?? 'Error', message };
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
-
-const statusNames: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
-};

@@ -1,17 +1,21 @@
 /**
  * classifier-api on Compose, end to end on a real engine: the README's commands and outputs, least
  * privilege by `docker inspect`, bad input through nginx, a load test with a replica killed,
- * scaling, the API without a model, SIGTERM with a request in flight, and down / down -v.
+ * batches through nginx (in memory, kept connections, a quiet log), scaling, the API without a
+ * model, SIGTERM with a request in flight, and down / down -v.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, waitFor, waitHealthy } from '../lib/docker.ts';
+import { loadTest } from '../lib/load.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'classifier-api');
 const readme = 'classifier-api/README.md';
+// The API's source page: metrics, and the API without a model.
+const srcReadme = 'classifier-api/src/README.md';
 // The README's commands run in the demo folder, so Compose names the project after it.
 const lb = 'http://127.0.0.1:8080';
 const apiImage = 'classifier-api-classifier-api';
@@ -138,30 +142,41 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
   });
 
   test('README: metrics in Prometheus text format', async () => {
-    await runReadmeBlock(readme, 'classifier-api-metrics');
+    await runReadmeBlock(srcReadme, 'classifier-api-metrics');
+  });
+
+  test('batches through nginx: kept in memory, over kept connections, and not one log line', async () => {
+    const logLines = async (): Promise<string[]> =>
+      (await compose(demo, ['logs', '--no-log-prefix', 'classifier-api-lb'])).stdout.split('\n').filter(Boolean);
+    const before = await logLines();
+    const rows = Array.from({ length: 1000 }, () => banknoteRow);
+    const { sent, failed } = await loadTest({
+      url: `${lb}/predict`, body: JSON.stringify({ rows }), concurrency: 8, maxRequests: 400, maxMs: 120_000,
+      check: async (res) => res.status === 200 && (await res.json()).labels.length === 1000,
+    });
+    assert.equal(failed, 0, `${failed} of ${sent} batches failed`);
+    assert.deepEqual((await logLines()).slice(before.length), [], 'no log line for a request that went well');
+    assert.ok(before.length <= 10, `the load balancer's log has ${before.length} lines:\n${before.join('\n')}`);
+    // nginx keeps idle connections to the replicas open: each replica still has some, established
+    // (state 01 in /proc/net/tcp) on its port 3000 (0BB8), after the load has stopped.
+    for (const id of await apiReplicas()) {
+      const { stdout } = await mustRun('docker', ['exec', id, 'cat', '/proc/net/tcp']);
+      const kept = stdout.split('\n').filter((l) => / [0-9A-F]{8}:0BB8 [0-9A-F]{8}:[0-9A-F]{4} 01 /.test(l));
+      assert.ok(kept.length > 0, `replica ${id.slice(0, 12)} has no connection from nginx left open`);
+    }
   });
 
   test('load through nginx with a replica killed: at most 1 % errors, as the README says', async (t) => {
-    const total = 3000, concurrency = 12, killAt = 500;
-    const body = JSON.stringify({ row: banknoteRow });
-    let sent = 0, failed = 0, killed: Promise<unknown> | undefined;
     const [victim] = await apiReplicas();
-    const worker = async (): Promise<void> => {
-      while (sent < total) {
-        if (++sent === killAt) killed = mustRun('docker', ['kill', victim!]);
-        try {
-          const res = await predict(body);
-          if (res.status !== 200 || (await res.json()).label !== '0') failed++;
-        } catch {
-          failed++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    await killed;
+    const { sent, failed } = await loadTest({
+      url: `${lb}/predict`, body: JSON.stringify({ row: banknoteRow }), concurrency: 12, maxRequests: 3000, maxMs: 120_000,
+      at: { request: 500, action: () => mustRun('docker', ['kill', victim!]) },
+      check: async (res) => res.status === 200 && (await res.json()).label === '0',
+    });
     assert.equal((await inspect(victim!)).State.Running, false, 'the replica was killed during the load');
-    t.diagnostic(`${failed} of ${total} requests failed`);
-    assert.ok(failed / total <= 0.01, `${failed} of ${total} requests failed`);
+    t.diagnostic(`${failed} of ${sent} requests failed`);
+    assert.equal(sent, 3000);
+    assert.ok(failed / sent <= 0.01, `${failed} of ${sent} requests failed`);
     // Back to three replicas for what follows.
     await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
     assert.equal((await apiReplicas()).length, 3);
@@ -185,7 +200,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
       const { stdout } = await run('docker', ['logs', 'classifier-api-test-nomodel']);
       return stdout.split('\n').find((l) => l.includes('no usable model'));
     }, 20_000);
-    assertReadmeOutput(readme, 'classifier-api-no-model-log', logLine);
+    assertReadmeOutput(srcReadme, 'classifier-api-no-model-log', logLine);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 503);
     assert.match((await health.json()).reason, /banknote.json does not exist/);
