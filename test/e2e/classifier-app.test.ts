@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
+import { withBrowserPage } from '../lib/browser.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
@@ -32,7 +33,6 @@ const serverFile = path.join(demo, 'src', 'server.ts');
 // Containers this file makes outside Compose, removed in after().
 const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front'];
 // Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 
 // What was there before the tests, so that after() leaves the folder as it found it.
@@ -277,86 +277,71 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
   });
 
   test('a real browser: a bad field, a random row, predict, feedback, HTML as text, retrain, the new version on the page', async (t) => {
-    if (!existsSync(chromiumPath)) {
-      if (process.env.CI === 'true') assert.fail(`${chromiumPath} is missing, and CI=true: install Debian's chromium (.ci/run does)`);
-      t.skip(`${chromiumPath} is missing: apt-get install chromium to run the browser test`);
-      return;
-    }
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(path.join(os.tmpdir(), 'classifier-app-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1200, height: 1000 },
+    await withBrowserPage(t, { width: 1200, height: 1000 }, async (page) => {
+      const text = async (selector: string): Promise<string> => (await page.locator(selector).innerText()).trim();
+      try {
+        await page.goto(base);
+        const version = Number(await waitFor('the model version on the page', async () => /^\d+$/.test(await text('#stat-version')) && text('#stat-version'), 10_000));
+        const start = await stats();
+
+        // Invalid values: a message beside each field, and nothing is sent.
+        await page.fill('#variance', '3,6');
+        await page.fill('#skewness', '');
+        await page.fill('#curtosis', '1e999');
+        await page.fill('#entropy', '-0.5');
+        await page.click('#predict-button');
+        assert.equal(await text('#variance-error'), 'not a number: digits, a point, a minus sign');
+        assert.equal(await text('#skewness-error'), 'enter a number');
+        assert.equal(await text('#curtosis-error'), 'too large');
+        assert.equal(await text('#entropy-error'), '');
+        assert.equal(await page.locator('#variance').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#result').isVisible(), false);
+        assert.equal((await stats()).predictions, start.predictions, 'nothing was sent');
+
+        // A random row of the data set, predicted, and marked right.
+        await page.click('#random-button');
+        await waitFor('the random row', async () => /^Row \d+ of the data set/.test(await text('#sample-hint')), 10_000);
+        assert.equal(await text('#variance-error'), '', 'the messages are gone');
+        await page.click('#predict-button');
+        await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
+        assert.match(await text('#result-label'), /^[01]$/);
+        await page.click('#right-button');
+        await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked right.', 10_000);
+
+        // A note with markup in it: shown as those characters, never turned into an element.
+        const note = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
+        await page.fill('#variance', String(banknote[0]));
+        await page.fill('#skewness', String(banknote[1]));
+        await page.fill('#curtosis', String(banknote[2]));
+        await page.fill('#entropy', String(banknote[3]));
+        await page.fill('#note', note);
+        await page.click('#predict-button');
+        await waitFor('the second prediction', async () => (await text('#feedback-status')) === '', 10_000);
+        await page.click('#wrong-button');
+        await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked wrong.', 10_000);
+        const cell = page.locator('#recent-rows td', { hasText: note });
+        await waitFor('the note in the table', async () => (await cell.count()) === 1, 10_000);
+        assert.equal(await cell.innerText(), note);
+        assert.equal(await page.locator('#recent-rows img, #recent-rows b').count(), 0, 'no element made from the note');
+        assert.notEqual(await page.title(), 'pwned');
+
+        // The statistics follow.
+        const now = await stats();
+        assert.equal(now.feedback, start.feedback + 2);
+        await waitFor('the statistics', async () => (await text('#stat-feedback')) === String(now.feedback), 10_000);
+        assert.match(await text('#stat-accuracy'), new RegExp(`^\\d+\\.\\d\\d % \\(${now.correct} of ${now.feedback} right\\)$`));
+
+        // Retrain: the page shows the new version without a reload.
+        await mustRun('docker', ['compose', 'run', '--rm', 'classifier-app-trainer'], { cwd: demo, timeoutMs: 120_000 });
+        await waitFor('the new model version on the page', async () => (await text('#stat-version')) === String(version + 1), 15_000);
+        assert.match(await text('#stat-trained'), new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`));
+        const file = saveArtifact('classifier-app/page.png', await page.screenshot({ fullPage: true }));
+        t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
+      } catch (err) {
+        saveArtifact('classifier-app/page-failure.png', await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()));
+        throw err;
+      }
     });
-    const page = browser.pages()[0] ?? await browser.newPage();
-    const text = async (selector: string): Promise<string> => (await page.locator(selector).innerText()).trim();
-    try {
-      await page.goto(base);
-      const version = Number(await waitFor('the model version on the page', async () => /^\d+$/.test(await text('#stat-version')) && text('#stat-version'), 10_000));
-      const start = await stats();
-
-      // Invalid values: a message beside each field, and nothing is sent.
-      await page.fill('#variance', '3,6');
-      await page.fill('#skewness', '');
-      await page.fill('#curtosis', '1e999');
-      await page.fill('#entropy', '-0.5');
-      await page.click('#predict-button');
-      assert.equal(await text('#variance-error'), 'not a number: digits, a point, a minus sign');
-      assert.equal(await text('#skewness-error'), 'enter a number');
-      assert.equal(await text('#curtosis-error'), 'too large');
-      assert.equal(await text('#entropy-error'), '');
-      assert.equal(await page.locator('#variance').getAttribute('aria-invalid'), 'true');
-      assert.equal(await page.locator('#result').isVisible(), false);
-      assert.equal((await stats()).predictions, start.predictions, 'nothing was sent');
-
-      // A random row of the data set, predicted, and marked right.
-      await page.click('#random-button');
-      await waitFor('the random row', async () => /^Row \d+ of the data set/.test(await text('#sample-hint')), 10_000);
-      assert.equal(await text('#variance-error'), '', 'the messages are gone');
-      await page.click('#predict-button');
-      await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
-      assert.match(await text('#result-label'), /^[01]$/);
-      await page.click('#right-button');
-      await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked right.', 10_000);
-
-      // A note with markup in it: shown as those characters, never turned into an element.
-      const note = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
-      await page.fill('#variance', String(banknote[0]));
-      await page.fill('#skewness', String(banknote[1]));
-      await page.fill('#curtosis', String(banknote[2]));
-      await page.fill('#entropy', String(banknote[3]));
-      await page.fill('#note', note);
-      await page.click('#predict-button');
-      await waitFor('the second prediction', async () => (await text('#feedback-status')) === '', 10_000);
-      await page.click('#wrong-button');
-      await waitFor('the thanks', async () => (await text('#feedback-status')) === 'Thanks: marked wrong.', 10_000);
-      const cell = page.locator('#recent-rows td', { hasText: note });
-      await waitFor('the note in the table', async () => (await cell.count()) === 1, 10_000);
-      assert.equal(await cell.innerText(), note);
-      assert.equal(await page.locator('#recent-rows img, #recent-rows b').count(), 0, 'no element made from the note');
-      assert.notEqual(await page.title(), 'pwned');
-
-      // The statistics follow.
-      const now = await stats();
-      assert.equal(now.feedback, start.feedback + 2);
-      await waitFor('the statistics', async () => (await text('#stat-feedback')) === String(now.feedback), 10_000);
-      assert.match(await text('#stat-accuracy'), new RegExp(`^\\d+\\.\\d\\d % \\(${now.correct} of ${now.feedback} right\\)$`));
-
-      // Retrain: the page shows the new version without a reload.
-      await mustRun('docker', ['compose', 'run', '--rm', 'classifier-app-trainer'], { cwd: demo, timeoutMs: 120_000 });
-      await waitFor('the new model version on the page', async () => (await text('#stat-version')) === String(version + 1), 15_000);
-      assert.match(await text('#stat-trained'), new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`));
-      const file = saveArtifact('classifier-app/page.png', await page.screenshot({ fullPage: true }));
-      t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
-    } catch (err) {
-      saveArtifact('classifier-app/page-failure.png', await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()));
-      throw err;
-    } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
   });
 
   test('README: with the database stopped, 503 and a reason; the app stays up and serves again once it is back', async () => {

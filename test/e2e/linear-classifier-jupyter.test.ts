@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor } from '../lib/docker.ts';
+import { withBrowserPage } from '../lib/browser.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'linear-classifier-jupyter');
@@ -23,7 +24,6 @@ const service = 'linear-classifier-jupyter';
 const image = 'linear-classifier-jupyter';
 const base = 'http://127.0.0.1:8888';
 // Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The token from the server's log, as a learner finds it. */
 async function tokenFromLogs(dir: string, project?: string): Promise<string> {
@@ -306,48 +306,33 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
     });
 
     test('a browser opens the notebook with the token and runs a cell on the Deno kernel', async (t) => {
-      if (!existsSync(chromiumPath)) {
-        if (process.env.CI === 'true') assert.fail(`${chromiumPath} is missing, and CI=true: install Debian's chromium (.ci/run does)`);
-        t.skip(`${chromiumPath} is missing: apt-get install chromium to run the browser test`);
-        return;
-      }
-      const { chromium } = await import('playwright-core');
-      const profile = mkdtempSync(path.join(os.tmpdir(), 'lcj-chromium-'));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: chromiumPath,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        viewport: { width: 1280, height: 900 },
+      await withBrowserPage(t, { width: 1280, height: 900 }, async (page) => {
+        try {
+          await page.goto(`${base}/lab/tree/perceptron.ipynb?token=${token}`);
+          // The status bar says when the notebook's kernel (Deno) has started and is idle.
+          await page.locator('.jp-StatusBar-Widget', { hasText: /Deno \| Idle/ }).first().waitFor({ timeout: 90_000 });
+          // A new cell above the first code cell gets a line only the Deno kernel can answer.
+          const codeCells = page.locator('.jp-NotebookPanel .jp-CodeCell');
+          await codeCells.first().locator('.cm-content').click();
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('a');
+          const cell = codeCells.first();
+          await waitFor('a new, empty cell', async () => (await cell.locator('.cm-content').innerText()).trim() === '', 10_000);
+          await page.keyboard.press('Enter');
+          await page.keyboard.type('Deno.version.deno');
+          await waitFor('the line typed into the new cell', async () => (await cell.locator('.cm-content').innerText()).includes('Deno.version.deno'), 10_000);
+          await page.keyboard.press('Shift+Enter');
+          const output = cell.locator('.jp-OutputArea-output');
+          await output.waitFor({ timeout: 60_000 });
+          assert.match(await output.innerText(), /2\.9\.6/);
+          assert.match(await cell.locator('.jp-InputPrompt').innerText(), /\[1\]/, 'the cell ran on a fresh kernel');
+          const file = saveArtifact('linear-classifier-jupyter/jupyterlab.png', await page.screenshot());
+          t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
+        } catch (err) {
+          saveArtifact('linear-classifier-jupyter/jupyterlab-failure.png', await page.screenshot().catch(() => new Uint8Array()));
+          throw err;
+        }
       });
-      const page = browser.pages()[0] ?? await browser.newPage();
-      try {
-        await page.goto(`${base}/lab/tree/perceptron.ipynb?token=${token}`);
-        // The status bar says when the notebook's kernel (Deno) has started and is idle.
-        await page.locator('.jp-StatusBar-Widget', { hasText: /Deno \| Idle/ }).first().waitFor({ timeout: 90_000 });
-        // A new cell above the first code cell gets a line only the Deno kernel can answer.
-        const codeCells = page.locator('.jp-NotebookPanel .jp-CodeCell');
-        await codeCells.first().locator('.cm-content').click();
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('a');
-        const cell = codeCells.first();
-        await waitFor('a new, empty cell', async () => (await cell.locator('.cm-content').innerText()).trim() === '', 10_000);
-        await page.keyboard.press('Enter');
-        await page.keyboard.type('Deno.version.deno');
-        await waitFor('the line typed into the new cell', async () => (await cell.locator('.cm-content').innerText()).includes('Deno.version.deno'), 10_000);
-        await page.keyboard.press('Shift+Enter');
-        const output = cell.locator('.jp-OutputArea-output');
-        await output.waitFor({ timeout: 60_000 });
-        assert.match(await output.innerText(), /2\.9\.6/);
-        assert.match(await cell.locator('.jp-InputPrompt').innerText(), /\[1\]/, 'the cell ran on a fresh kernel');
-        const file = saveArtifact('linear-classifier-jupyter/jupyterlab.png', await page.screenshot());
-        t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
-      } catch (err) {
-        saveArtifact('linear-classifier-jupyter/jupyterlab-failure.png', await page.screenshot().catch(() => new Uint8Array()));
-        throw err;
-      } finally {
-        await browser.close();
-        rmSync(profile, { recursive: true, force: true });
-      }
     });
   });
 });
