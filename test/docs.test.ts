@@ -31,6 +31,13 @@ describe('docs check', () => {
     });
   }
 
+  test('every README is a lesson of at most 250 lines; deeper topics have their own page', () => {
+    for (const readme of readmes) {
+      const lines = readFileSync(readme, 'utf8').trimEnd().split('\n').length;
+      assert.ok(lines <= 250, `${path.relative(repoRoot, readme)} has ${lines} lines`);
+    }
+  });
+
   test('the quick start is two commands, and .ci/run ends with the README test command verbatim', () => {
     const markdown = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const quickStart = markdown.slice(markdown.indexOf('## Quick start'), markdown.indexOf('\n## ', markdown.indexOf('## Quick start') + 1));
