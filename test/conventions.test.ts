@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
-import { repoFiles } from './lib/files.ts';
+import { isDockerfile, repoFiles } from './lib/files.ts';
 
 /** The demo folders: top-level folders with a compose.yaml. */
 const demos = readdirSync(repoRoot, { withFileTypes: true })
@@ -23,7 +23,7 @@ const read = (...parts: string[]): string => readFileSync(path.join(repoRoot, ..
 
 /** Every Dockerfile of a demo (Dockerfile, *.Dockerfile, Dockerfile.*), relative to the repo. */
 function dockerfiles(demo: string): string[] {
-  return repoFiles(path.join(repoRoot, demo)).filter((f) => /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(f)));
+  return repoFiles(path.join(repoRoot, demo)).filter(isDockerfile);
 }
 
 /**

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { engineSkip, mustRun, repoRoot, run, type RunResult } from '../lib/docker.ts';
-import { repoFiles } from '../lib/files.ts';
+import { isDockerfile, repoFiles } from '../lib/files.ts';
 
 /** One Dockerfile and the contexts it is built with. */
 interface BuildTarget {
@@ -40,7 +40,7 @@ async function buildTargets(): Promise<BuildTarget[]> {
       targets.set(relative, { dockerfile: relative, context, namedContexts });
     }
   }
-  const dockerfiles = repoFiles().filter((f) => /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(f)));
+  const dockerfiles = repoFiles().filter(isDockerfile);
   for (const file of dockerfiles.filter((f) => demos.includes(f.split(path.sep)[0]!))) {
     if (!targets.has(file)) targets.set(file, { dockerfile: file, context: path.dirname(path.join(repoRoot, file)), namedContexts: {} });
   }

@@ -24,21 +24,27 @@ function probeEngine(): string | false {
   return false;
 }
 
-/** The engine probe's answer, asked once per process, on first use (importing this file asks nothing). */
-let probed: string | false | undefined;
+/**
+ * Makes the `skip` option of an e2e suite from a probe that returns `false` when what the suite
+ * needs is there, or the reason it is not. The probe runs once, on the first call (importing a
+ * test library asks nothing). With CI=true a missing service throws instead, which fails the suite:
+ * in CI the end-to-end tests are the point.
+ */
+export function skipUnlessAvailable(probe: () => string | false, tests: string, howToStart: string): () => string | false {
+  let probed: string | false | undefined;
+  return () => {
+    probed ??= probe();
+    if (probed && process.env.CI === 'true') throw new Error(`${probed}, and CI=true: ${tests} are required in CI`);
+    return probed ? `${probed}: ${howToStart}` : false;
+  };
+}
 
 /**
  * `false` when a Docker engine with Compose v2 answers; otherwise the reason to skip, for
- * `describe(name, { skip: engineSkip() }, ...)`. With CI=true a missing engine throws instead,
- * which fails the suite: in CI the end-to-end tests are the point.
+ * `describe(name, { skip: engineSkip() }, ...)`. With CI=true a missing engine fails instead.
  */
-export function engineSkip(): string | false {
-  probed ??= probeEngine();
-  if (probed && process.env.CI === 'true') {
-    throw new Error(`${probed}, and CI=true: the end-to-end tests are required in CI`);
-  }
-  return probed ? `${probed}: start Docker to run the end-to-end tests` : false;
-}
+export const engineSkip: () => string | false =
+  skipUnlessAvailable(probeEngine, 'the end-to-end tests', 'start Docker to run the end-to-end tests');
 
 /** What a finished command returned. */
 export interface RunResult {

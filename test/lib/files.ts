@@ -19,3 +19,8 @@ export function repoFiles(dir: string = repoRoot): string[] {
     .filter((file) => !file.split(path.sep).some((part) => skipped.has(part)))
     .sort();
 }
+
+/** Whether a file is a Dockerfile by its name: `Dockerfile`, `Dockerfile.NAME` or `NAME.Dockerfile`. */
+export function isDockerfile(file: string): boolean {
+  return /^Dockerfile(\..+)?$|\.Dockerfile$/.test(path.basename(file));
+}

@@ -10,7 +10,7 @@
  * never whatever cluster the current context happens to point at.
  */
 import { spawnSync } from 'node:child_process';
-import { run, type RunOptions, type RunResult } from './docker.ts';
+import { run, skipUnlessAvailable, type RunOptions, type RunResult } from './docker.ts';
 
 /**
  * The kubectl contexts the tests may change: kind, minikube, Docker Desktop, k3d, and the control
@@ -30,20 +30,13 @@ function probeCluster(): string | false {
   return false;
 }
 
-let probed: string | false | undefined;
-
 /**
  * `false` when kubectl reaches a local test cluster; otherwise the reason to skip, for
- * `describe(name, { skip: clusterSkip() }, ...)`. With CI=true a missing cluster throws instead,
- * because in CI the end-to-end tests are the point. Probes once, on the first call.
+ * `describe(name, { skip: clusterSkip() }, ...)`. With CI=true a missing cluster fails instead.
+ * Probes once, on the first call.
  */
-export function clusterSkip(): string | false {
-  probed ??= probeCluster();
-  if (probed && process.env.CI === 'true') {
-    throw new Error(`${probed}, and CI=true: the Kubernetes end-to-end tests are required in CI`);
-  }
-  return probed ? `${probed}: start a cluster to run the Kubernetes tests` : false;
-}
+export const clusterSkip: () => string | false =
+  skipUnlessAvailable(probeCluster, 'the Kubernetes end-to-end tests', 'start a cluster to run the Kubernetes tests');
 
 /** Runs `kubectl ARGS`; never rejects on a non-zero exit (see {@link mustKubectl}). */
 export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
