@@ -1,6 +1,6 @@
 /**
  * Tests of the CLI as a learner runs it: a real `node src/cli.ts` process per case. Every bad input
- * of the issue gets one line on stderr naming the problem (file, line and column where relevant),
+ * a new user might give it gets one line on stderr naming the problem (file, line and column where relevant),
  * exit code 1 for data and 2 for the command line, and never a stack trace.
  */
 import assert from 'node:assert/strict';
