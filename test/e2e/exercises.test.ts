@@ -115,6 +115,13 @@ const exercises: Exercise[] = [
       /^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m,
     ],
   },
+  {
+    folder: '11-exec-format-error',
+    checkBlock: 'ex11-check',
+    solutionBlock: 'ex11-solution',
+    readmeBlocks: [{ id: 'ex11-symptom' }, { id: 'ex11-clean' }],
+    problems: [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: the image is for arm64, but its Deno was built for x86_64/m],
+  },
 ];
 
 /** What a change that only hides the symptom must still fail on (test/fixtures/exercises/non-fixes/). */
@@ -124,6 +131,7 @@ const nonFixProblems: Record<string, RegExp[]> = {
     /^does not hold: the app does not wait a fixed time: it ran for [5-9]\.\d s/m,
   ],
   '10-will-not-stop': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
+  '11-exec-format-error': [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image for amd64/m],
 };
 
 const exercisesDir = path.join(repoRoot, 'exercises');
