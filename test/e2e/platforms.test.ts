@@ -1,0 +1,226 @@
+/**
+ * End-to-end tests of portability: every demo built for linux/arm64 and run on it (here under
+ * QEMU emulation), with the same results as on linux/amd64, and the platforms lesson
+ * (linear-classifier/platforms/README.md) run command by command.
+ *
+ * Emulated steps are slow (about ten times native), so each runs once; the builds share
+ * BuildKit's cache with the demos' own tests. How long each demo took on arm64 is written to
+ * test/artifacts/platforms/arm64-times.txt.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
+import { runReadmeBlock } from '../lib/readme.ts';
+
+const lesson = 'linear-classifier/platforms/README.md';
+const linearClassifier = path.join(repoRoot, 'linear-classifier');
+/** Everything this file makes is named after it, and removed in after(). */
+const prefix = 'docker-demos-platforms';
+const platforms = ['linux/amd64', 'linux/arm64'] as const;
+type Platform = (typeof platforms)[number];
+/** What `uname -m` says on each platform. */
+const machine: Record<Platform, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' };
+const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
+const appProject = `${prefix}-app`;
+const appPort = '8190';
+const appDir = path.join(repoRoot, 'classifier-app');
+const passwordFile = path.join(appDir, 'db_password.txt');
+const hadPassword = existsSync(passwordFile);
+
+/** Seconds each arm64 step took, for the record. */
+const times: string[] = [];
+async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  const result = await step();
+  times.push(`${what}: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** Builds one platform's image of a folder: `docker build --platform P -t TAG [ARGS] DIR`. */
+function build(platform: Platform, tag: string, dir: string, args: string[] = []): Promise<unknown> {
+  return mustRun('docker', ['build', '--platform', platform, '-t', tag, ...args, dir], { timeoutMs: 1_200_000 });
+}
+
+/** The platform an image says it is for, from its config. */
+async function platformOf(image: string): Promise<string> {
+  const config = await inspect(image);
+  return `${config.Os}/${config.Architecture}`;
+}
+
+/** Names of this file's images, containers and volumes. */
+async function leftovers(): Promise<string[]> {
+  const lines = async (args: string[]) => (await run('docker', args)).stdout.split('\n').filter(Boolean);
+  return [
+    ...await lines(['container', 'ls', '-aq', '--filter', `name=${prefix}`]),
+    ...await lines(['container', 'ls', '-aq', '--filter', `label=com.docker.compose.project=${appProject}`]),
+    ...await lines(['volume', 'ls', '-q', '--filter', `name=${prefix}`]),
+    ...await lines(['image', 'ls', '-q', '--filter', `reference=${prefix}/*`]),
+  ];
+}
+
+describe('every demo on linux/arm64, with the same results as on linux/amd64', { skip: engineSkip(), timeout: 2_400_000 }, () => {
+  after(async () => {
+    saveArtifact('platforms/arm64-times.txt', times.join('\n') + '\n');
+    await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
+    if (!hadPassword) rmSync(passwordFile, { force: true });
+    const containers = (await run('docker', ['container', 'ls', '-aq', '--filter', `name=${prefix}`])).stdout.split('\n').filter(Boolean);
+    if (containers.length) await run('docker', ['rm', '-f', ...containers]);
+    const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `name=${prefix}`])).stdout.split('\n').filter(Boolean);
+    if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes]);
+    const images = (await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${prefix}/*`])).stdout.split('\n').filter(Boolean);
+    if (images.length) await run('docker', ['image', 'rm', '-f', ...images]);
+    // The lesson's clean-up block removes its own; this is the safety net when a test failed first.
+    await run('docker', ['image', 'rm', '-f', 'linear-classifier:multi']);
+    await run('docker', ['volume', 'rm', '-f', 'platforms-models']);
+  });
+
+  test('the platforms lesson: one tag for two platforms, uname -m in each, the same model bytes', { timeout: 900_000 }, async () => {
+    await timed('lesson (multi-platform build of linear-classifier, two skin.csv runs)', async () => {
+      for (const id of ['platforms-uname', 'platforms-build', 'platforms-run', 'platforms-same-bytes', 'platforms-clean']) {
+        await runReadmeBlock(lesson, id, { cwd: linearClassifier, timeoutMs: 900_000 });
+      }
+    });
+  });
+
+  test('nifty-useless-model: the arm64 image is an arm64 image and prints its forecast', { timeout: 900_000 }, async () => {
+    const image = `${prefix}/nifty-useless-model:arm64`;
+    await timed('nifty-useless-model build', () => build('linux/arm64', image, path.join(repoRoot, 'nifty-useless-model')));
+    assert.equal(await platformOf(image), 'linux/arm64');
+    const { stdout } = await timed('nifty-useless-model run', () => mustRun('docker', ['run', '--rm', '--platform', 'linux/arm64', image]));
+    assert.match(stdout, /^The nifty useless model is running: 1 \+ 1 = 2\.$/m);
+    const uname = await mustRun('docker', ['run', '--rm', '--platform', 'linux/arm64', image, 'uname', '-m']);
+    assert.equal(uname.stdout.trim(), 'aarch64');
+  });
+
+  test('linear-classifier: banknote and skin, seeds 1 to 3, the same stdout and model bytes on both platforms and as golden/', { timeout: 900_000 }, async () => {
+    // One container per platform runs all six trainings, so that emulated Node.js starts once per run only.
+    const script = [
+      'for name in banknote skin; do for seed in 1 2 3; do',
+      '  node src/cli.ts --data "data/$name.csv" --seed "$seed" --verbose --save-model "models/$name-$seed.json" > "models/$name-$seed.txt"',
+      '  echo "exit code: $?" >> "models/$name-$seed.txt"',
+      'done; done',
+      'for file in models/*; do echo "== $file"; cat "$file"; echo; done',
+    ].join('\n');
+    const outputs: Partial<Record<Platform, string>> = {};
+    for (const platform of platforms) {
+      const arch = platform.split('/')[1]!;
+      const image = `${prefix}/linear-classifier:${arch}`;
+      const what = `linear-classifier on ${arch}`;
+      if (arch === 'arm64') await timed(`${what}: build`, () => build(platform, image, linearClassifier));
+      else await build(platform, image, linearClassifier);
+      assert.equal(await platformOf(image), platform);
+      const train = () => mustRun('docker', ['run', '--rm', '--platform', platform, '--entrypoint', 'sh',
+        '-v', `${path.join(linearClassifier, 'data')}:/app/data:ro`, '--tmpfs', '/app/models:mode=1777',
+        image, '-c', script], { timeoutMs: 900_000 });
+      outputs[platform] = (arch === 'arm64' ? await timed(`${what}: six trainings`, train) : await train()).stdout;
+      saveArtifact(`platforms/linear-classifier-${arch}.txt`, outputs[platform]!);
+    }
+    assert.equal(outputs['linux/arm64'], outputs['linux/amd64'], 'the same transcripts and model bytes on arm64 as on amd64');
+    // And the same as the golden files, which the host's Node.js wrote.
+    const files = outputs['linux/amd64']!.split(/^== models\//m).slice(1);
+    assert.equal(files.length, 12);
+    for (const file of files) {
+      const [name, ...content] = file.split('\n');
+      assert.equal(content.join('\n').replace(/\n$/, ''), readFileSync(path.join(linearClassifier, 'golden', name!), 'utf8'), `${name} as in golden/`);
+    }
+  });
+
+  test('classifier-api: the arm64 image answers /predict with the same labels and scores as amd64', { timeout: 900_000 }, async () => {
+    const rows = [banknote, [-1.3971, 3.3191, -1.3927, -1.9948], [0.5, -0.5, 1.5, -1.5], [-5, 9, 0, -3]];
+    const answers: Partial<Record<Platform, unknown>> = {};
+    for (const platform of platforms) {
+      const arch = platform.split('/')[1]!;
+      const trainer = `${prefix}/linear-classifier:${arch}`;
+      const api = `${prefix}/classifier-api:${arch}`;
+      const volume = `${prefix}-models-${arch}`;
+      const container = `${prefix}-api-${arch}`;
+      const buildApi = () => build(platform, api, path.join(repoRoot, 'classifier-api'), ['--build-context', `model=${path.join(linearClassifier, 'src')}`]);
+      if (arch === 'arm64') await timed('classifier-api build', buildApi);
+      else await buildApi();
+      assert.equal(await platformOf(api), platform);
+      // The trainer of the compose file (the linear-classifier image, same arguments), on this platform.
+      await mustRun('docker', ['run', '--rm', '--platform', platform, '-v', `${volume}:/app/models`,
+        '-v', `${path.join(linearClassifier, 'data')}:/app/data:ro`, trainer,
+        '--data', 'data/banknote.csv', '--seed', '1', '--save-model', '/app/models/banknote.json'], { timeoutMs: 300_000 });
+      const start = Date.now();
+      await mustRun('docker', ['run', '-d', '--name', container, '--platform', platform, '--read-only', '--init',
+        '-v', `${volume}:/app/models:ro`, '-p', '127.0.0.1::3000', api]);
+      await waitHealthy(container, 300_000);
+      if (arch === 'arm64') times.push(`classifier-api start until healthy: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      const port = (await mustRun('docker', ['port', container, '3000/tcp'])).stdout.trim().split('\n')[0]!.split(':').pop();
+      const response = await fetch(`http://127.0.0.1:${port}/predict`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }),
+      });
+      assert.equal(response.status, 200);
+      answers[platform] = await response.json();
+      const uname = await mustRun('docker', ['exec', container, 'uname', '-m']);
+      assert.equal(uname.stdout.trim(), machine[platform]);
+    }
+    assert.deepEqual(answers['linux/arm64'], answers['linux/amd64']);
+    assert.deepEqual((answers['linux/amd64'] as { labels: string[] }).labels.slice(0, 2), ['0', '1']);
+  });
+
+  test('classifier-app: the whole stack on arm64 (postgres:17 too) comes up healthy and stores a prediction', { timeout: 1_200_000 }, async () => {
+    if (!hadPassword) writeFileSync(passwordFile, `${crypto.randomUUID()}\n`, { mode: 0o600 });
+    const env = { DOCKER_DEFAULT_PLATFORM: 'linux/arm64', CLASSIFIER_APP_PORT: appPort };
+    await timed('classifier-app build and up --wait (db, migrate, trainer, app)', () =>
+      mustRun('docker', ['compose', '-p', appProject, 'up', '-d', '--wait', '--wait-timeout', '600'], { cwd: appDir, env, timeoutMs: 1_200_000 }));
+    const { stdout } = await mustRun('docker', ['compose', '-p', appProject, 'ps', '-q'], { cwd: appDir });
+    for (const id of stdout.split('\n').filter(Boolean)) {
+      const container = await inspect(id);
+      const image = await inspect(container.Image);
+      assert.equal(`${image.Os}/${image.Architecture}`, 'linux/arm64', `${container.Name} runs an arm64 image`);
+    }
+    const base = `http://127.0.0.1:${appPort}`;
+    const created = await waitFor('a stored prediction', async () => {
+      const response = await fetch(`${base}/api/predictions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: banknote, note: 'on arm64' }),
+      });
+      return response.status === 201 || response.status === 200 ? response.json() as Promise<{ id: unknown; label: string }> : undefined;
+    }, 60_000, 1000);
+    assert.equal(created.label, '0');
+    const stored = await fetch(`${base}/api/predictions/${created.id}`);
+    assert.equal(stored.status, 200);
+    assert.equal((await stored.json() as { note: string }).note, 'on arm64');
+  });
+
+  test('linear-classifier-jupyter: the arm64 image becomes healthy, and its Deno kernel runs a cell of the notebook', { timeout: 1_800_000 }, async () => {
+    const image = `${prefix}/linear-classifier-jupyter:arm64`;
+    const container = `${prefix}-jupyter`;
+    const demo = path.join(repoRoot, 'linear-classifier-jupyter');
+    await timed('linear-classifier-jupyter build', () => build('linux/arm64', image, demo));
+    assert.equal(await platformOf(image), 'linux/arm64');
+    const start = Date.now();
+    await mustRun('docker', ['run', '-d', '--name', container, '--platform', 'linux/arm64', '-p', '127.0.0.1::8888',
+      '-v', `${path.join(linearClassifier, 'src')}:/home/jovyan/linear-classifier/src:ro`,
+      '-v', `${path.join(linearClassifier, 'data')}:/home/jovyan/linear-classifier/data:ro`, image]);
+    await waitHealthy(container, 600_000);
+    times.push(`linear-classifier-jupyter start until healthy: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    // The notebook's first code cell (it imports Observable Plot and linkedom from the image's Deno
+    // cache) and a cell that asks Deno for its processor, in a notebook of their own.
+    const notebook = JSON.parse(readFileSync(path.join(demo, 'perceptron.ipynb'), 'utf8'));
+    const cell = notebook.cells.find((c: { cell_type: string }) => c.cell_type === 'code');
+    const probe = { ...notebook, cells: [{ ...cell, outputs: [], execution_count: null }, {
+      cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: ['console.log(Deno.build.arch)'],
+    }] };
+    const executed = await timed('linear-classifier-jupyter: the Deno kernel runs the cell', () =>
+      mustRun('docker', ['exec', '-i', container, 'sh', '-c', 'cat > probe.ipynb && jupyter nbconvert --to notebook --execute --stdout probe.ipynb'],
+        { input: JSON.stringify(probe), timeoutMs: 600_000 }));
+    const result = JSON.parse(executed.stdout);
+    assert.equal(result.metadata.kernelspec.name, 'deno');
+    assert.equal(result.cells[0].outputs.filter((o: { output_type: string }) => o.output_type === 'error').length, 0, 'the cell runs without error');
+    assert.equal(result.cells[1].outputs[0].text.join('').trim(), 'aarch64', 'the kernel is the arm64 Deno');
+  });
+
+  test('nothing of this file is left behind', { timeout: 300_000 }, async () => {
+    await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
+    await run('docker', ['rm', '-f', `${prefix}-api-amd64`, `${prefix}-api-arm64`, `${prefix}-jupyter`]);
+    const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `name=${prefix}`])).stdout.split('\n').filter(Boolean);
+    if (volumes.length) await mustRun('docker', ['volume', 'rm', ...volumes]);
+    const images = (await run('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${prefix}/*`])).stdout.split('\n').filter(Boolean);
+    if (images.length) await mustRun('docker', ['image', 'rm', ...images]);
+    assert.deepEqual(await leftovers(), []);
+  });
+});
