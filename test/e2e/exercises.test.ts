@@ -119,8 +119,11 @@ const exercises: Exercise[] = [
     folder: '11-exec-format-error',
     checkBlock: 'ex11-check',
     solutionBlock: 'ex11-solution',
-    readmeBlocks: [{ id: 'ex11-symptom' }, { id: 'ex11-clean' }],
-    problems: [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: the image is for arm64, but its Deno was built for x86_64/m],
+    readmeBlocks: [{ id: 'ex11-symptom', exitCodes: [0, 0, 1] }, { id: 'ex11-clean' }],
+    problems: [
+      /^does not hold: linux\/arm64: a container prints the forecast: it says "exec \/usr\/local\/bin\/deno: no such file or directory"/m,
+      /^does not hold: linux\/arm64: the image and its Deno are built for aarch64: Deno does not start in the arm64 image/m,
+    ],
   },
 ];
 
@@ -131,7 +134,7 @@ const nonFixProblems: Record<string, RegExp[]> = {
     /^does not hold: the app does not wait a fixed time: it ran for [5-9]\.\d s/m,
   ],
   '10-will-not-stop': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
-  '11-exec-format-error': [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image for amd64/m],
+  '11-exec-format-error': [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image whose programs are for x86_64: something pins the platform/m],
 };
 
 const exercisesDir = path.join(repoRoot, 'exercises');
