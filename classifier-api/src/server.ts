@@ -40,11 +40,10 @@ export interface ServerOptions {
 export const MAX_BATCH_ROWS = 10_000;
 /** At most this many bytes per body (10,000 rows of 4 numbers fit easily); more gets 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-// #endregion
-
 /** A client has this long to send a request's headers, and this long for the whole request. */
 export const HEADERS_TIMEOUT_MS = 5_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
+// #endregion
 
 /** Builds the fastify app; call `listen` on it, or `inject` in tests. */
 export function buildServer(options: ServerOptions): FastifyInstance {

@@ -259,7 +259,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
   });
 
   test('README: from the database, the back-end network reaches nothing but its members; the app reaches the host and beyond', async () => {
-    await runReadmeBlock(readme, 'classifier-app-networks');
+    await runReadmeBlock(dbReadme, 'classifier-app-networks', { cwd: demo });
     /** The kernel's routing table of a container: [interface, destination] pairs, hex as in /proc. */
     const routes = async (container: string): Promise<string[][]> =>
       (await mustRun('docker', ['exec', container, 'cat', '/proc/net/route'])).stdout.trim().split('\n').slice(1).map((l) => l.split('\t').slice(0, 2));
