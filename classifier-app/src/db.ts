@@ -155,7 +155,7 @@ export interface NewPrediction {
 }
 
 // #region batches
-/** At most this many predictions per INSERT (INSERT_BATCH_ROWS; 1 turns batching off, for the bench). */
+/** At most this many predictions per INSERT (INSERT_BATCH_ROWS; 1 turns the batches off, for the bench). */
 const MAX_BATCH = Number(process.env.INSERT_BATCH_ROWS ?? 500);
 /** At most this many predictions waiting: past that (the database is slow), 503 at once, not a growing queue. */
 const MAX_WAITING = 10_000;
@@ -218,6 +218,8 @@ function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<StoredPredi
       reject(Object.assign(new Error(`${MAX_WAITING} predictions are waiting to be stored; try again shortly`), { statusCode: 503 }));
       return;
     }
+    // Without batches (INSERT_BATCH_ROWS=1, for the bench), each its own INSERT, at once.
+    if (MAX_BATCH === 1) return void insert([{ p, resolve, reject }]).catch(reject);
     waiting.push({ p, resolve, reject });
     if (!writing) void writeWhileWaiting();
   });
