@@ -2,21 +2,25 @@
  * Starts the API: reads the configuration from the environment, serves at once, loads the model
  * (and keeps retrying while there is none), and shuts down gracefully on SIGTERM or SIGINT.
  *
- * Environment: PORT (3000), HOST (0.0.0.0), MODEL_PATH (/app/models/banknote.json),
- * MODEL_RETRY_SECONDS (2), LOG_LEVEL (info).
+ * Environment: PORT (3000), METRICS_PORT (9464), HOST (0.0.0.0), MODEL_PATH
+ * (/app/models/banknote.json), MODEL_RETRY_SECONDS (2), LOG_LEVEL (info).
  */
 import { readFileSync } from 'node:fs';
+import { createMetrics } from './metrics.ts';
 import { loadModel } from './model.ts';
-import { buildServer, type ModelState } from './server.ts';
+import { buildMetricsServer, buildServer, type ModelState } from './server.ts';
 
 const port = Number(process.env.PORT ?? 3000);
+const metricsPort = Number(process.env.METRICS_PORT ?? 9464);
 const host = process.env.HOST ?? '0.0.0.0';
 const modelPath = process.env.MODEL_PATH ?? '/app/models/banknote.json';
 const retrySeconds = Number(process.env.MODEL_RETRY_SECONDS ?? 2);
 const { version: apiVersion } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 let state: ModelState = { ready: false, reason: 'starting' };
-const app = buildServer({ modelState: () => state, apiVersion, logLevel: process.env.LOG_LEVEL ?? 'info' });
+const metrics = createMetrics();
+const app = buildServer({ modelState: () => state, apiVersion, logLevel: process.env.LOG_LEVEL ?? 'info', metrics });
+const metricsApp = buildMetricsServer(metrics);
 
 // #region load-model
 // Without a model the API serves anyway, but unready (/healthz answers 503), says why once, and
@@ -51,7 +55,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       app.log.error(`still busy after ${gracePeriodMs} ms; exiting anyway`);
       process.exit(1);
     }, gracePeriodMs).unref();
-    app.close().then(() => {
+    Promise.all([app.close(), metricsApp.close()]).then(() => {
       app.log.info('stopped');
       process.exit(0);
     }, (err: unknown) => {
@@ -62,10 +66,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 // #endregion
 
-try {
-  await app.listen({ port, host });
-} catch (err) {
-  app.log.error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
-  process.exit(1);
+for (const [server, onPort] of [[app, port], [metricsApp, metricsPort]] as const) {
+  try {
+    await server.listen({ port: onPort, host });
+  } catch (err) {
+    app.log.error(`cannot listen on ${host}:${onPort}: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
 void loadUntilReady();

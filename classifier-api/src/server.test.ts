@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { BODY_LIMIT_BYTES, MAX_BATCH_ROWS, buildServer, type ModelState, type ServedModel } from './server.ts';
+import { createMetrics } from './metrics.ts';
+import { BODY_LIMIT_BYTES, MAX_BATCH_ROWS, buildMetricsServer, buildServer, type ModelState, type ServedModel } from './server.ts';
 
 /** A stand-in model with an obvious rule (score = sum of the values), to test the HTTP layer alone. */
 const sumModel: ServedModel = {
@@ -24,11 +25,14 @@ const ready: ModelState = {
 describe('classifier-api HTTP layer', () => {
   let state: ModelState = ready;
   let app: FastifyInstance;
+  let metricsApp: FastifyInstance;
   before(async () => {
-    app = buildServer({ modelState: () => state, apiVersion: '9.9.9', logLevel: false });
+    const metrics = createMetrics();
+    app = buildServer({ modelState: () => state, apiVersion: '9.9.9', logLevel: false, metrics });
+    metricsApp = buildMetricsServer(metrics);
     await app.ready();
   });
-  after(() => app.close());
+  after(() => Promise.all([app.close(), metricsApp.close()]));
 
   const predict = (payload: string, contentType = 'application/json'): Promise<LightMyRequestResponse> =>
     app.inject({ method: 'POST', url: '/predict', payload, headers: { 'content-type': contentType } });
@@ -77,8 +81,8 @@ describe('classifier-api HTTP layer', () => {
     });
   }
 
-  test('unknown routes and methods get 404 with a JSON error', async () => {
-    for (const [method, url] of [['GET', '/nope'], ['GET', '/predict'], ['DELETE', '/model']] as const) {
+  test('unknown routes get 404 with a JSON error', async () => {
+    for (const [method, url] of [['GET', '/nope'], ['POST', '/v2/predict']] as const) {
       const res = await app.inject({ method, url });
       assert.equal(res.statusCode, 404);
       assert.equal(res.json().message, `no route ${method} ${url}`);
@@ -91,11 +95,27 @@ describe('classifier-api HTTP layer', () => {
     assert.deepEqual(res.json(), { ...ready.info, apiVersion: '9.9.9' });
   });
 
-  test('GET /metrics counts requests by route and status, with a latency histogram', async () => {
-    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  test('a known path with another method: 405 and Allow; health answers GET and HEAD only', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/predict', 'POST'], ['PUT', '/predict', 'POST'], ['DELETE', '/model', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'], ['OPTIONS', '/livez', 'GET, HEAD'], ['PATCH', '/healthz', 'GET, HEAD'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const res = await app.inject({ method: method as 'GET', url });
+      assert.equal(res.statusCode, 405, `${method} ${url}`);
+      assert.equal(res.headers.allow, allow);
+      assert.deepEqual(res.json(), { statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${url}; allowed: ${allow}` });
+    }
+    assert.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200);
+  });
+
+  test('GET /metrics: not on the API\'s port; on the metrics server, requests by route and status, with a latency histogram', async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
+    const text = (await metricsApp.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(text, /^http_requests_total\{method="POST",route="\/predict",status="200"\} \d+$/m);
     assert.match(text, /^http_requests_total\{method="POST",route="\/predict",status="400"\} \d+$/m);
     assert.match(text, /^http_requests_total\{method="GET",route="unmatched",status="404"\} 2$/m);
+    assert.match(text, /^http_requests_total\{method="POST",route="unmatched",status="405"\} 1$/m);
     assert.match(text, /^http_request_duration_seconds_bucket\{le="0.001",method="POST",route="\/predict"\} \d+$/m);
     assert.match(text, /^classifier_predicted_rows_total \d+$/m);
   });

@@ -5,7 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import type { ModelInfo } from './model.ts';
 
 /** What the API needs from a model: the shared module's `Perceptron` satisfies it. */
@@ -31,6 +31,8 @@ export interface ServerOptions {
   maxBatchRows?: number;
   /** The largest request body accepted, in bytes; larger bodies get 413. */
   bodyLimitBytes?: number;
+  /** Where to count requests; {@link buildMetricsServer} serves them on a port of its own. */
+  metrics?: Metrics;
 }
 
 // #region limits
@@ -38,6 +40,9 @@ export interface ServerOptions {
 export const MAX_BATCH_ROWS = 10_000;
 /** At most this many bytes per body (10,000 rows of 4 numbers fit easily); more gets 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** A client has this long to send a request's headers, and this long for the whole request. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 // #endregion
 
 /** Builds the fastify app; call `listen` on it, or `inject` in tests. */
@@ -55,8 +60,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // reject both, so the caller learns about the mistake.
       customOptions: { coerceTypes: false, removeAdditional: false },
     },
+    // A client that sends slowly holds a connection: past these limits Node answers 408 and closes
+    // it (checked every second). fastify's default is no limit on the whole request.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
   });
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
+  // Every route's path and methods, for the 405 that names the allowed ones.
+  const routes = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = routes.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) methods.add(m);
+    routes.set(route.url, methods);
+  });
   // fastify also parses text/plain by default; this API speaks JSON only, so anything else is 415.
   app.removeContentTypeParser('text/plain');
 
@@ -88,7 +104,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     void reply.status(status).send(errorBody(status, message));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0]!;
+    // A known path with another method: 405, and the methods it has in the Allow header.
+    const known = routes.get(path);
+    if (known) {
+      const allowed = [...known].sort().join(', ');
+      void reply.status(405).header('allow', allowed).send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
+      return;
+    }
+    void reply.status(404).send(errorBody(404, `no route ${request.method} ${path}`));
   });
 
   const row = { type: 'array', items: { type: 'number' }, minItems: 1, maxItems: 1000 } as const;
@@ -154,11 +178,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // unready instead of getting it restarted in a loop.
   app.get('/livez', async () => ({ status: 'alive' }));
 
+  return app;
+}
+
+/**
+ * The metrics, on a server of their own: main.ts listens with it on another port (9464), which
+ * nginx does not forward, so that only what runs beside the replicas (a Prometheus server on
+ * their network) can read them; the public port has no /metrics.
+ */
+export function buildMetricsServer(metrics: Metrics): FastifyInstance {
+  const app = Fastify({ logger: false });
   app.get('/metrics', async (_request, reply) => {
     void reply.type(metrics.contentType);
     return metrics.text();
   });
-
   return app;
 }
 

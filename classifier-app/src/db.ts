@@ -18,14 +18,16 @@ export interface DbConfig {
 
 /**
  * The connection settings from the environment: PGHOST (classifier-app-db), PGPORT (5432),
- * PGUSER and PGDATABASE (classifier), DB_PASSWORD_FILE (/run/secrets/db_password). The password
- * itself is never in the environment, where `docker inspect` would show it.
+ * PGDATABASE (classifier), PGUSER and DB_PASSWORD_FILE (the role's password, a Compose secret;
+ * `user` and `/run/secrets/db_password` by default). Each service connects as a role of its own
+ * (compose.yaml sets PGUSER). The password itself is never in the environment, where `docker
+ * inspect` would show it.
  */
-export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env, user = 'classifier'): DbConfig {
   return {
     host: env.PGHOST ?? 'classifier-app-db',
     port: Number(env.PGPORT ?? 5432),
-    user: env.PGUSER ?? 'classifier',
+    user: env.PGUSER ?? user,
     database: env.PGDATABASE ?? 'classifier',
     passwordFile: env.DB_PASSWORD_FILE ?? '/run/secrets/db_password',
   };
@@ -61,13 +63,9 @@ export function createPool(config: DbConfig, max = 10): pg.Pool {
     connectionTimeoutMillis: 2000,
     query_timeout: 5000,
     application_name: 'classifier-app',
-    // #region synchronous-commit
-    // A commit returns before its WAL record is flushed to disk: one fsync per prediction would cap
-    // the app at a few hundred stored predictions a second. The price: if Postgres itself crashes
-    // (not on a clean stop), the last fraction of a second of predictions can be lost, but the
-    // database stays consistent. Fine for a log of predictions; a payment would keep the default.
-    options: '-c synchronous_commit=off',
-    // #endregion
+    // Postgres's default durability, synchronous_commit=on: a commit returns once its WAL record
+    // is on disk, so a prediction the app acknowledged survives a crash of the database. The
+    // batches below keep that affordable: one flush commits a whole batch.
   });
   // An idle connection that the server closes (a restart, `docker compose stop`) is reported
   // here; without a listener, Node would treat it as an unhandled error and exit. The pool drops
@@ -100,7 +98,8 @@ export function unavailableReason(err: unknown): string | null {
 
 /** A stored prediction, as the API shows it. */
 export interface PredictionRecord {
-  id: number;
+  /** The prediction's public id: a random UUID, which nobody can guess or be handed again. */
+  id: string;
   createdAt: string;
   features: number[];
   label: string;
@@ -133,14 +132,18 @@ export interface Stats {
 
 /** What the HTTP layer needs from the database: the methods below, or a fake in the unit tests. */
 export interface Store {
-  insertPrediction(p: NewPrediction): Promise<{ id: number; createdAt: string }>;
+  /** Resolves once the prediction is committed (on disk): then, and only then, the app answers 201. */
+  insertPrediction(p: NewPrediction): Promise<StoredPrediction>;
   /** Stores (or replaces) the feedback on a prediction; false when there is no such prediction. */
-  saveFeedback(predictionId: number, correct: boolean, comment: string): Promise<boolean>;
+  saveFeedback(predictionId: string, correct: boolean, comment: string): Promise<boolean>;
   recentPredictions(limit: number): Promise<PredictionRecord[]>;
   stats(): Promise<Stats>;
 }
 
 const timestamp = (value: Date | string): string => (value instanceof Date ? value.toISOString() : value);
+
+/** What storing a prediction gives back: its public id and when it was stored. */
+export interface StoredPrediction { id: string; createdAt: string }
 
 /** A prediction to store. */
 export interface NewPrediction {
@@ -152,21 +155,43 @@ export interface NewPrediction {
 }
 
 // #region batches
-/** At most this many predictions per INSERT. */
-const MAX_BATCH = 500;
+/** At most this many predictions per INSERT (INSERT_BATCH_ROWS; 1 turns the batches off, for the bench). */
+const MAX_BATCH = Number(process.env.INSERT_BATCH_ROWS ?? 500);
 /** At most this many predictions waiting: past that (the database is slow), 503 at once, not a growing queue. */
 const MAX_WAITING = 10_000;
 
 /**
  * Stores predictions in batches. While one INSERT is on its way, the predictions that arrive meanwhile
- * wait, and then go together in the next one: one statement, one transaction, one round trip for
- * all of them. Under load, that is dozens of rows per INSERT instead of one; a prediction that comes
- * alone waits for nobody. Each caller still gets its own row's id, or the error.
+ * wait, and then go together in the next one: one statement, one transaction, one commit, so one
+ * flush of the write-ahead log to disk, for all of them (group commit). Under load, that is dozens
+ * of rows per INSERT instead of one; a prediction that comes alone waits for nobody. Each caller
+ * still gets its own row's id, or the error, once the commit is on disk.
  */
-function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<{ id: number; createdAt: string }> {
-  interface Waiting { p: NewPrediction; resolve: (stored: { id: number; createdAt: string }) => void; reject: (err: unknown) => void }
+function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<StoredPrediction> {
+  interface Waiting { p: NewPrediction; resolve: (stored: StoredPrediction) => void; reject: (err: unknown) => void }
   let waiting: Waiting[] = [];
   let writing = false;
+
+  async function insert(batch: Waiting[]): Promise<void> {
+    // One array per column, each a single parameter; unnest turns them back into rows, in the
+    // batch's order (WITH ORDINALITY numbers them). The row numbers (id) are drawn in that order
+    // too, so the returned rows, sorted by id, belong to the batch's predictions one by one.
+    const { rows } = await pool.query<{ id: string; public_id: string; created_at: Date }>({
+      name: 'insert-predictions',
+      text: `INSERT INTO predictions (features, label, score, model_version, note)
+             SELECT features::double precision[], label, score, model_version, note
+             FROM unnest($1::text[], $2::text[], $3::double precision[], $4::integer[], $5::text[])
+               WITH ORDINALITY AS batch (features, label, score, model_version, note, position)
+             ORDER BY position
+             RETURNING id, public_id, created_at`,
+      values: [
+        batch.map((w) => `{${w.p.features.join(',')}}`), batch.map((w) => w.p.label), batch.map((w) => w.p.score),
+        batch.map((w) => w.p.modelVersion), batch.map((w) => w.p.note),
+      ],
+    });
+    rows.sort((x, y) => Number(x.id) - Number(y.id));
+    batch.forEach((w, i) => w.resolve({ id: rows[i]!.public_id, createdAt: timestamp(rows[i]!.created_at) }));
+  }
 
   async function writeWhileWaiting(): Promise<void> {
     writing = true;
@@ -174,26 +199,15 @@ function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<{ id: numbe
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(MAX_BATCH);
       try {
-        // One array per column, each a single parameter; unnest turns them back into rows, in the
-        // batch's order (WITH ORDINALITY numbers them). The ids are drawn in that order too, so the
-        // returned ids, sorted, belong to the batch's predictions one by one.
-        const { rows } = await pool.query<{ id: string; created_at: Date }>({
-          name: 'insert-predictions',
-          text: `INSERT INTO predictions (features, label, score, model_version, note)
-                 SELECT features::double precision[], label, score, model_version, note
-                 FROM unnest($1::text[], $2::text[], $3::double precision[], $4::integer[], $5::text[])
-                   WITH ORDINALITY AS batch (features, label, score, model_version, note, position)
-                 ORDER BY position
-                 RETURNING id, created_at`,
-          values: [
-            batch.map((w) => `{${w.p.features.join(',')}}`), batch.map((w) => w.p.label), batch.map((w) => w.p.score),
-            batch.map((w) => w.p.modelVersion), batch.map((w) => w.p.note),
-          ],
-        });
-        const ids = rows.map((r) => ({ id: Number(r.id), createdAt: timestamp(r.created_at) })).sort((x, y) => x.id - y.id);
-        batch.forEach((w, i) => w.resolve(ids[i]!));
+        await insert(batch);
       } catch (err) {
-        for (const w of batch) w.reject(err);
+        if (batch.length === 1 || unavailableReason(err)) {
+          for (const w of batch) w.reject(err);
+          continue;
+        }
+        // One row the database refused must not fail the others: each goes again, alone, and
+        // only the row at fault gets the error.
+        for (const w of batch) await insert([w]).catch(w.reject);
       }
     }
     writing = false;
@@ -204,6 +218,8 @@ function batchedInsert(pool: pg.Pool): (p: NewPrediction) => Promise<{ id: numbe
       reject(Object.assign(new Error(`${MAX_WAITING} predictions are waiting to be stored; try again shortly`), { statusCode: 503 }));
       return;
     }
+    // Without batches (INSERT_BATCH_ROWS=1, for the bench), each its own INSERT, at once.
+    if (MAX_BATCH === 1) return void insert([{ p, resolve, reject }]).catch(reject);
     waiting.push({ p, resolve, reject });
     if (!writing) void writeWhileWaiting();
   });
@@ -221,7 +237,7 @@ export function pgStore(pool: pg.Pool): Store {
       // SELECT finds nothing), so there is no foreign-key error to tell apart from real faults.
       const { rowCount } = await pool.query(
         `INSERT INTO feedback (prediction_id, correct, comment)
-         SELECT id, $2, $3 FROM predictions WHERE id = $1
+         SELECT id, $2, $3 FROM predictions WHERE public_id = $1
          ON CONFLICT (prediction_id) DO UPDATE SET correct = EXCLUDED.correct, comment = EXCLUDED.comment, given_at = now()`,
         [predictionId, correct, comment]);
       return rowCount === 1;
@@ -229,15 +245,15 @@ export function pgStore(pool: pg.Pool): Store {
 
     async recentPredictions(limit) {
       const { rows } = await pool.query<{
-        id: string; created_at: Date; features: number[]; label: string; score: number; model_version: number; note: string;
+        public_id: string; created_at: Date; features: number[]; label: string; score: number; model_version: number; note: string;
         correct: boolean | null; comment: string | null;
       }>(
-        `SELECT p.id, p.created_at, p.features, p.label, p.score, p.model_version, p.note, f.correct, f.comment
+        `SELECT p.public_id, p.created_at, p.features, p.label, p.score, p.model_version, p.note, f.correct, f.comment
          FROM predictions p LEFT JOIN feedback f ON f.prediction_id = p.id
          ORDER BY p.id DESC LIMIT $1`,
         [limit]);
       return rows.map((r) => ({
-        id: Number(r.id), createdAt: timestamp(r.created_at), features: r.features, label: r.label, score: r.score,
+        id: r.public_id, createdAt: timestamp(r.created_at), features: r.features, label: r.label, score: r.score,
         modelVersion: r.model_version, note: r.note, correct: r.correct, comment: r.comment,
       }));
     },

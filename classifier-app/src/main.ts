@@ -1,23 +1,23 @@
 /**
- * Starts the app: reads the configuration, serves at once, and every CHECK_SECONDS asks Postgres
- * for the newest model version (which also tells whether the database is reachable). Shuts down
- * gracefully on SIGTERM or SIGINT.
+ * Starts the app: reads the configuration, serves at once, and twice a second asks Postgres for
+ * the newest model version (which also tells whether the database is reachable). Shuts down
+ * gracefully on SIGTERM or SIGINT. It connects as the role classifier_app, which can store and
+ * read predictions and feedback and read models, nothing else.
  *
- * Environment: PORT (3000), HOST (0.0.0.0), DATA_PATH (/app/data/banknote.csv), CHECK_SECONDS (1),
- * LOG_LEVEL (info), and the database settings of db.ts (PGHOST, DB_PASSWORD_FILE…).
+ * Environment: PORT (3000), HOST (0.0.0.0), DATA_PATH (/app/data/banknote.csv), LOG_LEVEL (info),
+ * INSERT_BATCH_ROWS (500), and the database settings of db.ts (PGHOST, DB_PASSWORD_FILE…).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Pool } from 'pg';
-import { createPool, dbConfigFromEnv, latestModelVersion, loadModelVersion, pgStore, unavailableReason } from './db.ts';
+import pg from 'pg';
+import { createPool, dbConfigFromEnv, latestModelVersion, loadModelVersion, pgStore, readPassword, unavailableReason, type DbConfig } from './db.ts';
 import { modelFromJSON, readRows, type LabelledRow } from './model.ts';
 import { buildServer, type CurrentModel } from './server.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 const dataPath = process.env.DATA_PATH ?? '/app/data/banknote.csv';
-const checkSeconds = Number(process.env.CHECK_SECONDS ?? 1);
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
 /** Stops with one line on stderr, no stack trace: for configuration the app cannot run without. */
@@ -32,9 +32,10 @@ try {
 } catch (err) {
   fail(`cannot load the data set: ${(err as Error).message}`);
 }
-let pool: Pool;
+const dbConfig: DbConfig = dbConfigFromEnv(process.env, 'classifier_app');
+let pool: pg.Pool;
 try {
-  pool = createPool(dbConfigFromEnv());
+  pool = createPool(dbConfig);
 } catch (err) {
   fail((err as Error).message);
 }
@@ -53,12 +54,48 @@ const app = buildServer({
 });
 
 // #region check
-// One small query a second: is the database there, and is there a newer model? A new version
-// (the trainer stored one) is loaded without a restart. An outage is logged once when it starts
-// and once when it ends, never per attempt.
-async function check(): Promise<void> {
+// Twice a second, one small query on a connection of its own (never queued behind the app's
+// writes): is the database there, and is there a newer model? A new version (the trainer stored
+// one) is loaded without a restart. No answer within half a second, or the connection lost, and
+// the app is unready at once: /healthz follows the database within a second. An outage is logged
+// once when it starts and once when it ends, never per attempt.
+const CHECK_MS = 500;
+let probe: pg.Client | null = null;
+
+function unready(err: unknown): void {
+  const reason = unavailableReason(err) ?? `model check failed: ${(err as Error).message}`;
+  if (databaseProblem === null || databaseProblem === 'not checked yet') app.log.error(`${reason}; unready, retrying every ${CHECK_MS / 1000} s`);
+  databaseProblem = reason;
+}
+
+/** The probe's connection, opened on first use and again after it is lost. */
+async function probeClient(): Promise<pg.Client> {
+  if (probe) return probe;
+  const client = new pg.Client({ ...dbConfig, password: readPassword(dbConfig.passwordFile), connectionTimeoutMillis: 2000, application_name: 'classifier-app-check' });
+  const lost = (err: unknown): void => {
+    if (probe !== client) return;
+    probe = null;
+    unready(err);
+  };
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('Connection terminated')));
+  probe = client;
   try {
-    const version = await latestModelVersion(pool);
+    await client.connect();
+  } catch (err) {
+    if (probe === client) probe = null;
+    throw err;
+  }
+  return client;
+}
+
+async function check(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${CHECK_MS} ms`), { code: 'ETIMEDOUT' })), CHECK_MS);
+  });
+  try {
+    const version = await Promise.race([probeClient().then(latestModelVersion), deadline]);
     if (version !== null && version !== current?.version) {
       const stored = await loadModelVersion(pool, version);
       if (stored) {
@@ -70,10 +107,15 @@ async function check(): Promise<void> {
     if (databaseProblem !== null && databaseProblem !== 'not checked yet') app.log.info('database reachable again');
     databaseProblem = null;
   } catch (err) {
-    const reason = unavailableReason(err) ?? `model check failed: ${(err as Error).message}`;
-    // Logged when the outage starts; /healthz has the latest reason while it lasts.
-    if (databaseProblem === null || databaseProblem === 'not checked yet') app.log.error(`${reason}; unready, retrying every ${checkSeconds} s`);
-    databaseProblem = reason;
+    // A probe that did not answer in time is dropped; the next check opens a new one.
+    if ((err as { code?: string }).code === 'ETIMEDOUT' && probe) {
+      const stuck = probe;
+      probe = null;
+      void stuck.end().catch(() => {});
+    }
+    unready(err);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -81,7 +123,7 @@ let checking = true;
 async function checkForever(): Promise<void> {
   while (checking) {
     await check();
-    await new Promise((resolve) => setTimeout(resolve, checkSeconds * 1000).unref());
+    await new Promise((resolve) => setTimeout(resolve, CHECK_MS).unref());
   }
 }
 // #endregion
@@ -98,7 +140,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(1);
     }, 3000).unref();
     app.close()
-      .then(() => pool.end())
+      .then(() => Promise.all([pool.end(), probe?.end()]))
       .then(() => {
         app.log.info('database pool closed, stopped');
         process.exit(0);

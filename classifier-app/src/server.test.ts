@@ -3,6 +3,7 @@
  * module, and an in-memory store in place of Postgres.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -31,11 +32,11 @@ function memoryStore(): Store & { predictions: PredictionRecord[]; down: boolean
     },
     async insertPrediction(p: { features: number[]; label: string; score: number; modelVersion: number; note: string }) {
       store.check();
-      const record = { ...p, id: store.predictions.length + 1, createdAt: new Date().toISOString(), correct: null, comment: null };
+      const record = { ...p, id: randomUUID(), createdAt: new Date().toISOString(), correct: null, comment: null };
       store.predictions.push(record);
       return { id: record.id, createdAt: record.createdAt };
     },
-    async saveFeedback(id: number, correct: boolean, comment: string) {
+    async saveFeedback(id: string, correct: boolean, comment: string) {
       store.check();
       const p = store.predictions.find((x) => x.id === id);
       if (!p) return false;
@@ -92,7 +93,11 @@ describe('classifier-app HTTP API', () => {
       ['/api/predictions', '{"features": [1, 2, 3, 4], "extra": 1}', /must NOT have additional properties/],
       ['/api/predictions', JSON.stringify({ features: row, note: 'x'.repeat(201) }), /must NOT have more than 200 characters/],
       ['/api/predictions/1/feedback', '{"correct": "yes"}', /must be boolean/],
-      ['/api/predictions/1%3B%20DROP%20TABLE%20feedback/feedback', '{"correct": true}', /prediction id must be a positive integer, got "1; DROP TABLE feedback"/],
+      ['/api/predictions/1%3B%20DROP%20TABLE%20feedback/feedback', '{"correct": true}', /prediction id must be a UUID, got "1; DROP TABLE feedback"/],
+      ['/api/predictions', JSON.stringify({ features: row, note: 'a\u0000b' }), /^note contains the NUL character/],
+      ['/api/predictions', '{"features": [1, 2, 3, 4], "note": "x\\ud800y"}', /^note is not valid Unicode/],
+      [`/api/predictions/${randomUUID()}/feedback`, '{"correct": true, "comment": "\\u0000"}', /^comment contains the NUL character/],
+      [`/api/predictions/${randomUUID()}/feedback`, '{"correct": true, "comment": "\\udc00"}', /^comment is not valid Unicode/],
     ];
     for (const [url, body, reason] of cases) {
       const res = await server.inject(post(url, body));
@@ -104,9 +109,60 @@ describe('classifier-app HTTP API', () => {
   });
 
   test('feedback for an unknown prediction is a 404', async () => {
-    const res = await app().server.inject(post('/api/predictions/999/feedback', '{"correct": true}'));
+    const id = randomUUID();
+    const res = await app().server.inject(post(`/api/predictions/${id}/feedback`, '{"correct": true}'));
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().message, 'no prediction 999');
+    assert.equal(res.json().message, `no prediction ${id}`);
+  });
+
+  test('a body that is not UTF-8 JSON is a 415, and nothing is stored', async () => {
+    const { server, store } = app();
+    const utf16 = Buffer.from(JSON.stringify({ features: row }), 'utf16le');
+    const cases: [Record<string, string>, string | Buffer, RegExp][] = [
+      [{ 'content-type': 'application/json; charset=utf-16' }, utf16, /^charset utf-16 is not supported; send JSON in UTF-8$/],
+      [{ 'content-type': 'application/json;charset="latin1"' }, JSON.stringify({ features: row }), /^charset latin1 is not supported/],
+      [{ 'content-type': 'application/json' }, Buffer.concat([Buffer.from('{"features": [1, 2, 3, 4], "note": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+        /^the body is not valid UTF-8/],
+    ];
+    for (const [headers, payload, reason] of cases) {
+      const res = await server.inject({ method: 'POST', url: '/api/predictions', headers, payload });
+      assert.equal(res.statusCode, 415, String(payload));
+      assert.match(res.json().message, reason);
+    }
+    const ok = await server.inject({ method: 'POST', url: '/api/predictions', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify({ features: row, note: 'é ✓ 🙂' }) });
+    assert.equal(ok.statusCode, 201);
+    assert.equal(ok.json().note, 'é ✓ 🙂');
+    assert.equal(store.predictions.length, 1);
+  });
+
+  test('a known path with another method: 405 and Allow; health answers GET and HEAD only', async () => {
+    const { server } = app();
+    const cases: [string, string, string][] = [
+      ['PUT', '/api/predictions', 'GET, HEAD, POST'],
+      ['DELETE', '/api/predictions', 'GET, HEAD, POST'],
+      ['GET', '/api/predict', 'POST'],
+      ['PATCH', `/api/predictions/${randomUUID()}/feedback`, 'POST'],
+      ['OPTIONS', '/api/stats', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['DELETE', '/livez', 'GET, HEAD'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const res = await server.inject({ method: method as 'GET', url });
+      assert.equal(res.statusCode, 405, `${method} ${url}`);
+      assert.equal(res.headers.allow, allow, `${method} ${url}`);
+      assert.deepEqual(res.json(), { statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${url}; allowed: ${allow}` });
+    }
+    assert.equal((await server.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200);
+    assert.equal((await server.inject({ method: 'POST', url: '/api/nope' })).statusCode, 404);
+    assert.equal((await server.inject('/no-such-file.js')).statusCode, 404);
+  });
+
+  test('a path out of the page\'s folder: a 403 that says why', async () => {
+    for (const url of ['/..%5c..%5csrc%5cmain.ts', '/%00']) {
+      const res = await app().server.inject(url);
+      assert.equal(res.statusCode, 403, url);
+      assert.deepEqual(res.json(), { statusCode: 403, error: 'Forbidden', message: `forbidden: ${url} could point outside the page's files (a .. or a NUL byte in it)` });
+    }
   });
 
   test('without the database: 503 with a reason for what needs it; prediction alone still works', async () => {

@@ -3,6 +3,7 @@
  * environment variables, signals or connection pools (that is main.ts): it gets a {@link Store}
  * and the current model, so the unit tests build it in-process with fakes.
  */
+import { STATUS_CODES } from 'node:http';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { unavailableReason, type Store } from './db.ts';
@@ -41,6 +42,12 @@ export const MAX_TEXT = 200;
 export const MAX_RECENT = 100;
 // #endregion
 
+// #region timeouts
+/** A client has this long to send a request's headers, and this long for the whole request. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
+// #endregion
+
 /** An error with an HTTP status and a one-line reason, for the error handler to answer with. */
 function httpError(statusCode: number, message: string): Error & { statusCode: number } {
   return Object.assign(new Error(message), { statusCode });
@@ -55,8 +62,47 @@ export function buildServer(options: AppOptions): FastifyInstance {
     bodyLimit: 64 * 1024,
     // fastify's defaults coerce "1.5" into 1.5 and drop unknown fields; an API should reject both.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // #region server-timeouts
+    // A client that sends slowly holds a connection and memory: past these limits Node answers 408
+    // and closes the connection (it looks every second). fastify's default is no limit at all.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 },
+    // #endregion
   });
   app.removeContentTypeParser('text/plain');
+
+  // #region utf8
+  // JSON in UTF-8 only. A body in another charset (utf-16, latin1) is a 415, and so are bytes that
+  // are not UTF-8 at all: decoded leniently, they would turn into U+FFFD, and be stored changed.
+  app.removeContentTypeParser('application/json');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(httpError(415, `charset ${charset} is not supported; send JSON in UTF-8`), undefined);
+      return;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(httpError(415, 'the body is not valid UTF-8; send JSON in UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+  // #endregion
+
+  // Every route's path and methods, for the 405 that names the allowed ones.
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return; // the page's files: an unknown file is a 404
+    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`);
+    let entry = routes.find((r) => String(r.pattern) === String(pattern));
+    if (!entry) routes.push(entry = { pattern, methods: new Set() });
+    for (const m of [route.method].flat()) entry.methods.add(m);
+  });
 
   // #region headers
   // The page runs only its own script and style files: no inline script, nothing from elsewhere.
@@ -78,6 +124,9 @@ export function buildServer(options: AppOptions): FastifyInstance {
       message = `database unavailable: ${unavailable}`;
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       message = `content-type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`;
+    } else if (status === 403) {
+      // @fastify/static refuses a path that could leave the page's folder or fool the file system.
+      message = `forbidden: ${request.url.split('?')[0]} could point outside the page's files (a .. or a NUL byte in it)`;
     } else if (status >= 500 && status !== 503) {
       request.log.error({ err: error }, 'request failed');
       message = 'internal error';
@@ -85,7 +134,15 @@ export function buildServer(options: AppOptions): FastifyInstance {
     void reply.status(status).send(errorBody(status, message));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0]!;
+    // A known path with another method: 405, and the methods it has in the Allow header.
+    const known = routes.find((r) => r.pattern.test(path));
+    if (known) {
+      const allowed = [...known.methods].sort().join(', ');
+      void reply.status(405).header('allow', allowed).send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
+      return;
+    }
+    void reply.status(404).send(errorBody(404, `no route ${request.method} ${path}`));
   });
 
   void app.register(fastifyStatic, { root: options.publicDir, prefix: '/' });
@@ -96,6 +153,17 @@ export function buildServer(options: AppOptions): FastifyInstance {
     if (!current) throw httpError(503, `no model yet: ${options.databaseProblem() ?? 'the trainer has not stored one'}`);
     return current;
   }
+
+  // #region text
+  /**
+   * A note or a comment, judged alone, before it goes near a batch: Postgres cannot store the NUL
+   * character, and a lone surrogate (half of a UTF-16 pair, "\ud800") is not Unicode at all.
+   */
+  function checkText(field: string, value: string): void {
+    if (value.includes('\u0000')) throw httpError(400, `${field} contains the NUL character (\\u0000), which cannot be stored`);
+    if (!value.isWellFormed()) throw httpError(400, `${field} is not valid Unicode (a lone surrogate such as \\ud800)`);
+  }
+  // #endregion
 
   /** Checks the features against the model, and predicts. */
   function classify(features: number[]): { current: CurrentModel; label: string; score: number } {
@@ -128,6 +196,7 @@ export function buildServer(options: AppOptions): FastifyInstance {
   // Predict and store: the page's "Predict" button. 201 with the stored prediction.
   app.post<{ Body: { features: number[]; note?: string } }>('/api/predictions', { schema: { body: predictionBody } }, async (request, reply) => {
     const { features: values, note = '' } = request.body;
+    checkText('note', note);
     const { current, label, score } = classify(values);
     const { id, createdAt } = await options.store.insertPrediction({ features: values, label, score, modelVersion: current.version, note });
     return reply.status(201).send({ id, createdAt, features: values, label, score, modelVersion: current.version, note });
@@ -144,12 +213,15 @@ export function buildServer(options: AppOptions): FastifyInstance {
   app.post<{ Params: { id: string }; Body: { correct: boolean; comment?: string } }>('/api/predictions/:id/feedback', {
     schema: { body: feedbackBody },
   }, async (request) => {
-    const { id } = request.params;
-    if (!/^[1-9]\d{0,14}$/.test(id)) throw httpError(400, `prediction id must be a positive integer, got ${JSON.stringify(id.slice(0, 40))}`);
+    const id = request.params.id.toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+      throw httpError(400, `prediction id must be a UUID, got ${JSON.stringify(request.params.id.slice(0, 40))}`);
+    }
     const { correct, comment = '' } = request.body;
-    const found = await options.store.saveFeedback(Number(id), correct, comment);
+    checkText('comment', comment);
+    const found = await options.store.saveFeedback(id, correct, comment);
     if (!found) throw httpError(404, `no prediction ${id}`);
-    return { id: Number(id), correct, comment };
+    return { id, correct, comment };
   });
 
   app.get<{ Querystring: { limit?: string } }>('/api/predictions', async (request) => {
@@ -194,10 +266,5 @@ export function buildServer(options: AppOptions): FastifyInstance {
 
 /** The JSON body of every error response: the status, its name and a one-line reason. */
 export function errorBody(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
-  return { statusCode, error: statusNames[statusCode] ?? 'Error', message };
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
-
-const statusNames: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable',
-};

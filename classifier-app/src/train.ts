@@ -5,6 +5,9 @@
  * the same rows give the same model: when nothing changed since the newest version, nothing is
  * stored. Exits 0 on success, 1 with a one-line reason otherwise.
  *
+ * It connects as the role classifier_trainer, which can read the predictions and the feedback and
+ * store models, nothing else.
+ *
  * Environment: DATA_PATH (/app/data/banknote.csv), and the database settings of db.ts.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -16,7 +19,7 @@ import { trainModel, type LabelledRow } from './model.ts';
 const dataPath = process.env.DATA_PATH ?? '/app/data/banknote.csv';
 const percent = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
-const config = dbConfigFromEnv();
+const config = dbConfigFromEnv(process.env, 'classifier_trainer');
 let client: pg.Client | undefined;
 try {
   const csv = readFileSync(dataPath, 'utf8');

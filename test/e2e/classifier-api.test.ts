@@ -1,21 +1,25 @@
 /**
  * classifier-api on Compose, end to end on a real engine: the README's commands and outputs, least
- * privilege by `docker inspect`, bad input through nginx, a load test with a replica killed,
+ * privilege by `docker inspect`, bad input through nginx, nginx's own errors in the API's shape,
+ * 405 with Allow, slow clients, metrics off the public port, a load test with a replica killed,
  * batches through nginx (in memory, kept connections, a quiet log), scaling, the API without a
  * model, SIGTERM with a request in flight, and down / down -v.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, waitFor, waitHealthy } from '../lib/docker.ts';
 import { loadTest } from '../lib/load.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
+import { slowRequest } from '../lib/slow-client.ts';
 
 const demo = path.join(repoRoot, 'classifier-api');
 const readme = 'classifier-api/README.md';
 // The API's source page: metrics, and the API without a model.
 const srcReadme = 'classifier-api/src/README.md';
+const nginxReadme = 'classifier-api/nginx/README.md';
 // The README's commands run in the demo folder, so Compose names the project after it.
 const lb = 'http://127.0.0.1:8080';
 const apiImage = 'classifier-api-classifier-api';
@@ -135,14 +139,77 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     }
   });
 
+  test('README: nginx\'s own errors in the API\'s JSON shape; 405 with Allow; health answers GET and HEAD only', async () => {
+    await runReadmeBlock(nginxReadme, 'classifier-api-nginx-errors');
+    const cases: [string, () => Promise<Response>, number, string | null][] = [
+      ['DELETE /nginx-health', () => fetch(`${lb}/nginx-health`, { method: 'DELETE' }), 405, 'GET, HEAD'],
+      ['POST /nginx-health', () => fetch(`${lb}/nginx-health`, { method: 'POST', body: '{}' }), 405, 'GET, HEAD'],
+      ['POST /healthz (the API\'s)', () => fetch(`${lb}/healthz`, { method: 'POST' }), 405, 'GET, HEAD'],
+      ['PUT /predict', () => fetch(`${lb}/predict`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }), 405, 'POST'],
+      ['GET /predict', () => fetch(`${lb}/predict`), 405, 'POST'],
+      ['OPTIONS /model', () => fetch(`${lb}/model`, { method: 'OPTIONS' }), 405, 'GET, HEAD'],
+      ['a URL of 9,000 characters', () => fetch(`${lb}/predict?${'x'.repeat(9000)}`), 414, null],
+    ];
+    for (const [what, send, status, allow] of cases) {
+      const res = await send();
+      assert.equal(res.status, status, what);
+      assert.equal(res.headers.get('allow'), allow, what);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
+      const body = await res.json();
+      assert.deepEqual(Object.keys(body), ['statusCode', 'error', 'message'], what);
+      assert.equal(body.statusCode, status, what);
+    }
+    assert.equal((await fetch(`${lb}/nginx-health`, { method: 'HEAD' })).status, 200);
+    assert.equal(await (await fetch(`${lb}/nginx-health`)).text(), 'ok\n');
+    // A request nginx cannot parse at all, on a raw connection.
+    const raw = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = net.connect({ host: '127.0.0.1', port: 8080 }, () => socket.write('GET /predict HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'));
+      socket.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve(text)).on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /\r\n\r\n\{"statusCode":400,"error":"Bad Request","message":"the load balancer cannot read this request"\}\n$/);
+  });
+
+  test('slow clients through nginx: headers cut off after 5 s, a slow body after the replica\'s 10 s, while others are served', async (t) => {
+    const head = 'POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n';
+    const served: number[] = [];
+    let running = true;
+    const others = (async () => {
+      while (running) {
+        const started = Date.now();
+        const res = await predict(JSON.stringify({ row: banknoteRow }));
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        served.push(Date.now() - started);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const [slowHeaders, slowBodies] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, () => slowRequest(8080, '', head, 200, 30_000))),
+      // A byte every 200 ms: never a pause of 5 s, so only the whole request's limit stops it.
+      Promise.all(Array.from({ length: 10 }, () => slowRequest(8080, head, '{"row": [1, 2, 3, 4], "pad": "' + 'x'.repeat(59_000), 200, 30_000))),
+    ]);
+    running = false;
+    await others;
+    const times = (rs: { closedAfterMs: number }[]): string => rs.map((r) => (r.closedAfterMs / 1000).toFixed(1)).join(' ');
+    t.diagnostic(`slow headers closed after ${times(slowHeaders)} s; slow bodies after ${times(slowBodies)} s (${slowBodies.map((r) => r.status).join(' ')}); ${served.length} other requests, the slowest ${Math.max(...served)} ms`);
+    for (const r of slowHeaders) assert.ok(r.closedAfterMs >= 4500 && r.closedAfterMs <= 7500, `slow headers: closed after ${r.closedAfterMs} ms`);
+    for (const r of slowBodies) assert.ok(r.closedAfterMs >= 9500 && r.closedAfterMs <= 13_000, `slow body: closed after ${r.closedAfterMs} ms: ${r.response.slice(0, 300)}`);
+    assert.ok(served.length >= 20, `only ${served.length} other requests were served`);
+    assert.ok(Math.max(...served) < 2000, 'the others were served without waiting');
+  });
+
   test('README: requests spread over the three replicas', async () => {
     await runReadmeBlock(readme, 'classifier-api-spread');
     const ids = new Set((await apiReplicas()).map((id) => id.slice(0, 12)));
     assert.deepEqual(await servedBy(30), ids, 'every replica answers, and only replicas do');
   });
 
-  test('README: metrics in Prometheus text format', async () => {
+  test('README: metrics in Prometheus text format, on port 9464 only, not through nginx', async () => {
     await runReadmeBlock(srcReadme, 'classifier-api-metrics');
+    // Not published either: only the load balancer has a port on the host.
+    for (const id of await apiReplicas()) assert.deepEqual((await inspect(id)).HostConfig.PortBindings ?? {}, {});
   });
 
   test('batches through nginx: kept in memory, over kept connections, and not one log line', async () => {
