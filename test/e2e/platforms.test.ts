@@ -26,8 +26,9 @@ const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 const appProject = `${prefix}-app`;
 const appPort = '8190';
 const appDir = path.join(repoRoot, 'classifier-app');
-const passwordFile = path.join(appDir, 'db_password.txt');
-const hadPassword = existsSync(passwordFile);
+// The app's three passwords (one per database role): made for the run when missing, removed after.
+const passwordFiles = ['db_password.txt', 'app_password.txt', 'trainer_password.txt'].map((f) => path.join(appDir, f));
+const madePasswords = passwordFiles.filter((f) => !existsSync(f));
 
 /** Seconds each arm64 step took, for the record. */
 const times: string[] = [];
@@ -74,7 +75,7 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
     await timed('linear-classifier-jupyter build', () => build('linux/arm64', jupyterImage, jupyterDir));
     await timed('classifier-app build', () =>
       mustRun('docker', ['compose', '-p', appProject, 'build'], { cwd: appDir, env: appEnv, timeoutMs: 1_200_000 }));
-    if (!hadPassword) writeFileSync(passwordFile, `${crypto.randomUUID()}\n`, { mode: 0o600 });
+    for (const file of madePasswords) writeFileSync(file, `${crypto.randomUUID()}\n`, { mode: 0o600 });
     slowStartsBegan = Date.now();
     await mustRun('docker', ['run', '-d', '--name', jupyterContainer, '--platform', 'linux/arm64', '-p', '127.0.0.1::8888',
       '-v', `${path.join(linearClassifier, 'src')}:/home/jovyan/linear-classifier/src:ro`,
@@ -85,7 +86,7 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
   after(async () => {
     saveArtifact('platforms/arm64-times.txt', times.join('\n') + '\n');
     await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
-    if (!hadPassword) rmSync(passwordFile, { force: true });
+    for (const file of madePasswords) rmSync(file, { force: true });
     const containers = (await run('docker', ['container', 'ls', '-aq', '--filter', `name=${prefix}`])).stdout.split('\n').filter(Boolean);
     if (containers.length) await run('docker', ['rm', '-f', ...containers]);
     const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `name=${prefix}`])).stdout.split('\n').filter(Boolean);
