@@ -159,7 +159,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal((await inspect(backNetwork)).Internal, true);
     assert.equal((await inspect(frontNetwork)).Internal, false);
     // A container on the published side: it can neither resolve the database's name nor reach its address.
-    const dbAddress = db.NetworkSettings.Networks[backNetwork].IPAddress;
+    const dbAddress = db.NetworkSettings.Networks[backNetwork]!.IPAddress;
     const probe = `
       const net = require('node:net');
       require('node:dns').lookup('classifier-app-db', (err) => {

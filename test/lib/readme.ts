@@ -81,7 +81,7 @@ export function fileRegion(text: string, name: string): string | null {
 }
 
 /** Removes `#region`/`#endregion` marker lines, for comparing a whole file with a block. */
-function withoutRegionMarkers(text: string): string {
+export function withoutRegionMarkers(text: string): string {
   return text.split('\n').filter((l) => !/#(region \S+|endregion)\b/.test(l)).join('\n');
 }
 
