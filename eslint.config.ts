@@ -2,6 +2,7 @@
 // with the types tsc sees (tsconfig.json), on the TypeScript and on the page's plain JavaScript.
 // Layout is Prettier's job (.prettierrc.json); the one layout rule here is the line limit, which
 // Prettier does not keep for comments.
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -10,6 +11,11 @@ import tseslint from 'typescript-eslint';
 
 // Files that another change of issue 20 is rewriting; linted as soon as that change has landed.
 const pending: string[] = [];
+
+// Until the one-time reformat (scripts/format-all.sh), the files .prettierignore lists as pending
+// keep their long code lines: Prettier wraps them then. Delete this with that script.
+const prettierIgnore = readFileSync(new URL('.prettierignore', import.meta.url), 'utf8');
+const unformatted = /# BEGIN pending[^\n]*\n([^#]*)# END/.exec(prettierIgnore)?.[1]?.split('\n').filter(Boolean) ?? [];
 
 export default defineConfig(
   globalIgnores(['**/node_modules/', 'test/artifacts/', ...pending]),
@@ -27,12 +33,19 @@ export default defineConfig(
         'error',
         { code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
       ],
+      // An async function without await is no bug: fastify's handlers are async so that what they
+      // return is the reply.
+      '@typescript-eslint/require-await': 'off',
       // node:test's describe() and test() return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'suite', 'test', 'it'] }] },
       ],
     },
+  },
+  {
+    files: unformatted.length ? unformatted : ['(none)'],
+    rules: { '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true, ignorePattern: '^(?!\\s*(//|/?\\*))' }] },
   },
   {
     files: ['classifier-app/public/**/*.js'],

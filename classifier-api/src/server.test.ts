@@ -7,6 +7,16 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { BODY_LIMIT_BYTES, MAX_BATCH_ROWS, buildServer, type ModelState, type ServedModel } from './server.ts';
 
+/** The JSON body of an error answer (fastify's), and of /healthz. */
+interface ErrorBody {
+  statusCode: number;
+  message: string;
+}
+interface Health {
+  status: string;
+  reason?: string;
+}
+
 /** A stand-in model with an obvious rule (score = sum of the values), to test the HTTP layer alone. */
 const sumModel: ServedModel = {
   featureCount: 4,
@@ -70,7 +80,7 @@ describe('classifier-api HTTP layer', () => {
       const res = await predict(payload, contentType);
       assert.equal(res.statusCode, status, res.body);
       assert.match(res.headers['content-type'] as string, /^application\/json/);
-      const body = res.json();
+      const body = res.json<ErrorBody>();
       assert.equal(body.statusCode, status);
       assert.match(body.message, message);
       assert.equal((await predict('{"row": [1, 1, 1, 1]}')).statusCode, 200);
@@ -81,7 +91,7 @@ describe('classifier-api HTTP layer', () => {
     for (const [method, url] of [['GET', '/nope'], ['GET', '/predict'], ['DELETE', '/model']] as const) {
       const res = await app.inject({ method, url });
       assert.equal(res.statusCode, 404);
-      assert.equal(res.json().message, `no route ${method} ${url}`);
+      assert.equal(res.json<ErrorBody>().message, `no route ${method} ${url}`);
     }
   });
 
@@ -105,14 +115,14 @@ describe('classifier-api HTTP layer', () => {
     try {
       const health = await app.inject({ method: 'GET', url: '/healthz' });
       assert.equal(health.statusCode, 503);
-      assert.equal(health.json().reason, '/app/models/banknote.json does not exist');
+      assert.equal(health.json<Health>().reason, '/app/models/banknote.json does not exist');
       const res = await predict('{"row": [1, 2, 3, 4]}');
       assert.equal(res.statusCode, 503);
-      assert.match(res.json().message, /^no model loaded: \/app\/models\/banknote.json does not exist$/);
+      assert.match(res.json<ErrorBody>().message, /^no model loaded: \/app\/models\/banknote.json does not exist$/);
       assert.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);
     } finally {
       state = ready;
     }
-    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).json().status, 'ok');
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).json<Health>().status, 'ok');
   });
 });

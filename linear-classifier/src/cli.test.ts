@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { modelFromJSON } from './model-file.ts';
+import { modelFromJSON, type SavedModel } from './model-file.ts';
 
 const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'linear-classifier-cli-'));
@@ -213,8 +213,8 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
     const model = path.join(tmp, 'big.json');
     const run = cli('--data', file, '--seed', '1', '--threshold', '0.5', '--save-model', model);
     assert.ok(run.code === 0 || run.code === 3, run.stderr);
-    const saved = JSON.parse(readFileSync(model, 'utf8'));
-    assert.ok(saved.weights.every(Number.isFinite), `finite weights: ${saved.weights}`);
+    const saved = JSON.parse(readFileSync(model, 'utf8')) as SavedModel;
+    assert.ok(saved.weights.every(Number.isFinite), `finite weights: ${saved.weights.join(',')}`);
     assert.doesNotThrow(() => modelFromJSON(saved));
   });
 

@@ -1,4 +1,7 @@
-/** Unit tests of the saved model: a round trip keeps everything, the file text, and one-line reasons for broken files. */
+/**
+ * Unit tests of the saved model: a round trip keeps everything, the file text, and one-line reasons
+ * for broken files.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';

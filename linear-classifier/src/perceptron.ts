@@ -68,7 +68,10 @@ export interface TrainResult extends ModelMetrics {
   testError: number;
   /** The weights training started from, bias first. */
   initialWeights: number[];
-  /** One line on how training stopped, e.g. "converged after 3 epochs: mean training accuracy of the last three 94.43 % >= 90.00 %". */
+  /**
+   * One line on how training stopped, e.g.
+   * "converged after 3 epochs: mean training accuracy of the last three 94.43 % >= 90.00 %".
+   */
   summary: string;
 }
 
@@ -169,7 +172,7 @@ export class Perceptron {
       }
       let s = this.weights[0]!;
       for (let c = 0; c < this.featureCount; c++) {
-        const v = row[c];
+        const v: unknown = row[c]; // unknown: the rows come from JSON too
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError('rows', `row ${i + 1}: value ${c + 1} is not a finite number`, i + 1, c + 1);
         s += this.weights[c + 1]! * normalise(v, this.min[c]!, this.max[c]!);
       }
@@ -190,7 +193,10 @@ export class Perceptron {
   }
 }
 
-/** One online pass over rows [0, count) of X (`cols` values per row; x0 = 1 is not stored, its term is w[0]); returns the number of updates. */
+/**
+ * One online pass over rows [0, count) of X (`cols` values per row; x0 = 1 is not stored, its term
+ * is w[0]); returns the number of updates.
+ */
 function updatePass(w: Float64Array, X: Float64Array, Y: Uint8Array, count: number, lr: number): number {
   const cols = w.length - 1;
   let updates = 0;

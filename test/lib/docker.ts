@@ -164,13 +164,13 @@ export async function inspect(name: string): Promise<Inspected> {
 /** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
 export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 60_000, everyMs = 250): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (err) {
-      last = err;
+      last = err instanceof Error ? err : new Error(String(err));
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
