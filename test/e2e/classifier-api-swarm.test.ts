@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { compose, engineSkip, inspect as inspectOuter, mustRun, repoRoot, run, waitFor } from '../lib/docker.ts';
 import { between, loadTest, type LoadResult } from '../lib/load.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
@@ -46,7 +47,7 @@ async function taskIds(): Promise<string[]> {
 
 /** Predictions through the load balancer, 8 at a time, until `until` settles (at most 3 minutes). */
 function predictions(until: Promise<unknown>): Promise<LoadResult> {
-  const body = JSON.stringify({ row: [3.6216, 8.6661, -2.8073, -0.44699] });
+  const body = JSON.stringify({ row: banknoteRow });
   return loadTest({
     url: predictUrl, body, concurrency: 8, maxRequests: 200_000, maxMs: 180_000, until,
     check: async (res) => res.status === 200 && (await res.json()).label === '0',

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, waitFor, waitHealthy } from '../lib/docker.ts';
-import { loadTest } from '../lib/load.ts';
+import { loadTest, servedBy } from '../lib/load.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'classifier-api');
@@ -20,7 +21,6 @@ const srcReadme = 'classifier-api/src/README.md';
 const lb = 'http://127.0.0.1:8080';
 const apiImage = 'classifier-api-classifier-api';
 const modelVolume = 'classifier-api_classifier-api-models';
-const banknoteRow = [3.6216, 8.6661, -2.8073, -0.44699];
 // Containers and volumes this file makes outside Compose, removed in after().
 const testContainers = ['classifier-api-test-nomodel', 'classifier-api-test-sigterm'];
 const testVolumes = ['classifier-api-test-empty'];
@@ -34,17 +34,6 @@ function predict(body: string, contentType = 'application/json'): Promise<Respon
 async function apiReplicas(): Promise<string[]> {
   const { stdout } = await compose(demo, ['ps', '-q', 'classifier-api']);
   return stdout.split('\n').filter(Boolean);
-}
-
-/** The distinct replicas that answer `n` requests through nginx. */
-async function servedBy(n: number): Promise<Set<string>> {
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${lb}/healthz`);
-    await res.arrayBuffer();
-    seen.add(res.headers.get('x-served-by') ?? '(none)');
-  }
-  return seen;
 }
 
 async function removeTestObjects(): Promise<void> {
@@ -138,7 +127,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
   test('README: requests spread over the three replicas', async () => {
     await runReadmeBlock(readme, 'classifier-api-spread');
     const ids = new Set((await apiReplicas()).map((id) => id.slice(0, 12)));
-    assert.deepEqual(await servedBy(30), ids, 'every replica answers, and only replicas do');
+    assert.deepEqual(await servedBy(`${lb}/healthz`, 30), ids, 'every replica answers, and only replicas do');
   });
 
   test('README: metrics in Prometheus text format', async () => {
@@ -188,7 +177,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await mustRun('docker', ['exec', replica!, 'sh', '-c', 'kill -KILL $(cat /proc/1/task/1/children)']);
     await waitFor('the replica to be restarted', async () => (await inspect(replica!)).RestartCount >= 1, 20_000);
     await waitHealthy(replica!, 30_000);
-    assert.ok((await servedBy(30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
+    assert.ok((await servedBy(`${lb}/healthz`, 30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
   });
 
   test('without a model: unready with one clear log line, no crash loop, ready once the model appears', async () => {

@@ -17,11 +17,11 @@ import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
 const readme = 'classifier-app/README.md';
+// The sub-pages' commands run, as they say, in the demo folder (where backup.sql belongs).
 const srcReadme = 'classifier-app/src/README.md';
 const dbReadme = 'classifier-app/migrations/README.md';
-// The sub-pages' commands run, as they say, in the demo folder (where backup.sql belongs).
-// The README's commands run in the demo folder, so Compose names the project after it.
 const base = 'http://127.0.0.1:8090';
+// The README's commands run in the demo folder, so Compose names the project after it.
 const appContainer = 'classifier-app-classifier-app-1';
 const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
@@ -32,7 +32,6 @@ const backupFile = path.join(demo, 'backup.sql');
 const serverFile = path.join(demo, 'src', 'server.ts');
 // Containers this file makes outside Compose, removed in after().
 const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front'];
-// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
 const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 
 // What was there before the tests, so that after() leaves the folder as it found it.

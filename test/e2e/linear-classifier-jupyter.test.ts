@@ -23,7 +23,6 @@ const imagePage = 'linear-classifier-jupyter/jupyter/README.md';
 const service = 'linear-classifier-jupyter';
 const image = 'linear-classifier-jupyter';
 const base = 'http://127.0.0.1:8888';
-// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
 
 /** The token from the server's log, as a learner finds it. */
 async function tokenFromLogs(dir: string, project?: string): Promise<string> {
