@@ -5,17 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { BODY_LIMIT_BYTES, MAX_BATCH_ROWS, buildServer, type ModelState, type ServedModel } from './server.ts';
-
-/** The JSON body of an error answer (fastify's), and of /healthz. */
-interface ErrorBody {
-  statusCode: number;
-  message: string;
-}
-interface Health {
-  status: string;
-  reason?: string;
-}
+import {
+  BODY_LIMIT_BYTES,
+  MAX_BATCH_ROWS,
+  buildServer,
+  type ErrorBody,
+  type Health,
+  type ModelState,
+  type ServedModel,
+} from './server.ts';
 
 /** A stand-in model with an obvious rule (score = sum of the values), to test the HTTP layer alone. */
 const sumModel: ServedModel = {

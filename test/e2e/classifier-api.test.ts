@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { ErrorBody, Health, Prediction, Predictions } from '../../classifier-api/src/server.ts';
 import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, waitFor, waitHealthy } from '../lib/docker.ts';
 import { loadTest, servedBy } from '../lib/load.ts';
@@ -112,10 +113,10 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
       const res = await send();
       assert.equal(res.status, status, what);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
-      assert.match((await res.json()).message, message, what);
+      assert.match(((await res.json()) as ErrorBody).message, message, what);
       const good = await predict(JSON.stringify({ row: banknoteRow }));
       assert.equal(good.status, 200, `serves again after ${what}`);
-      assert.equal((await good.json()).label, '0');
+      assert.equal(((await good.json()) as Prediction).label, '0');
     }
     for (const id of await apiReplicas()) {
       const { State, RestartCount } = await inspect(id);
@@ -141,7 +142,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const rows = Array.from({ length: 1000 }, () => banknoteRow);
     const { sent, failed } = await loadTest({
       url: `${lb}/predict`, body: JSON.stringify({ rows }), concurrency: 8, maxRequests: 400, maxMs: 120_000,
-      check: async (res) => res.status === 200 && (await res.json()).labels.length === 1000,
+      check: async (res) => res.status === 200 && ((await res.json()) as Predictions).labels.length === 1000,
     });
     assert.equal(failed, 0, `${failed} of ${sent} batches failed`);
     assert.deepEqual((await logLines()).slice(before.length), [], 'no log line for a request that went well');
@@ -160,7 +161,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const { sent, failed } = await loadTest({
       url: `${lb}/predict`, body: JSON.stringify({ row: banknoteRow }), concurrency: 12, maxRequests: 3000, maxMs: 120_000,
       at: { request: 500, action: () => mustRun('docker', ['kill', victim!]) },
-      check: async (res) => res.status === 200 && (await res.json()).label === '0',
+      check: async (res) => res.status === 200 && ((await res.json()) as Prediction).label === '0',
     });
     assert.equal((await inspect(victim!)).State.Running, false, 'the replica was killed during the load');
     t.diagnostic(`${failed} of ${sent} requests failed`);
@@ -192,7 +193,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     assertReadmeOutput(srcReadme, 'classifier-api-no-model-log', logLine);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 503);
-    assert.match((await health.json()).reason, /banknote.json does not exist/);
+    assert.match(((await health.json()) as Health).reason ?? '', /banknote.json does not exist/);
     const rejected = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: JSON.stringify({ row: banknoteRow }), headers: { 'content-type': 'application/json' } });
     assert.equal(rejected.status, 503);
     await new Promise((r) => setTimeout(r, 3000));
@@ -235,7 +236,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }), 'a new connection is refused');
     const finished = await response;
     assert.equal(finished.status, 200, finished.body);
-    assert.deepEqual(JSON.parse(finished.body).labels, ['0', '0']);
+    assert.deepEqual((JSON.parse(finished.body) as Predictions).labels, ['0', '0']);
     const state = await waitFor('the container to exit', async () => {
       const s = (await inspect('classifier-api-test-sigterm')).State;
       return s.Running ? null : s;

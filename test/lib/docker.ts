@@ -140,6 +140,7 @@ export interface Inspected {
     Memory: number;
     NanoCpus: number;
   };
+  Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
   NetworkSettings: {
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
     Networks: Record<string, { IPAddress: string }>;

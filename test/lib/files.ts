@@ -21,16 +21,30 @@ export function repoFiles(dir: string = repoRoot): string[] {
     .sort();
 }
 
+/** The parts of a compose service that the tests read, as written or as `docker compose config` prints them. */
+export interface ComposeService {
+  build?: string | { context: string; dockerfile?: string; additional_contexts?: Record<string, string> };
+  ports?: (string | { host_ip?: string; mode?: string })[];
+  read_only?: boolean;
+  cap_drop?: string[];
+  volumes?: { type: string; source?: string; target: string }[];
+}
+
 /** The parts of a compose file that the tests read. */
 export interface ComposeFile {
   version?: unknown;
   include?: string[];
-  services?: Record<string, { ports?: (string | { host_ip?: string; mode?: string })[] }>;
+  services?: Record<string, ComposeService>;
 }
 
 /** Parses the compose file at `file`, relative to the repository root. */
 export function readCompose(file: string): ComposeFile {
   return parse(readFileSync(path.join(repoRoot, file), 'utf8')) as ComposeFile;
+}
+
+/** The names of the services of every compose file that the root compose.yaml includes. */
+export function includedServices(): string[] {
+  return (readCompose('compose.yaml').include ?? []).flatMap((file) => Object.keys(readCompose(file).services ?? {}));
 }
 
 /** Whether a file is a Dockerfile by its name: `Dockerfile`, `Dockerfile.NAME` or `NAME.Dockerfile`. */
