@@ -9,13 +9,23 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-// Files that another change of issue 20 is rewriting; linted as soon as that change has landed.
-const pending: string[] = [];
+// Files that other changes of issue 20 are rewriting (helpers 18 and 19): linted once they have
+// landed. Empty this list then, and fix what the lint finds.
+const pending: string[] = [
+  'classifier-app/**',
+  'exercises/**',
+  'test/e2e/classifier-app.test.ts',
+  'test/e2e/platforms.test.ts',
+  'test/e2e/classifier-api-kubernetes.test.ts',
+  'test/lib/kubernetes.ts',
+];
 
 // Until the one-time reformat (scripts/format-all.sh), the files .prettierignore lists as pending
 // keep their long code lines: Prettier wraps them then. Delete this with that script.
-const prettierIgnore = readFileSync(new URL('.prettierignore', import.meta.url), 'utf8');
-const unformatted = /# BEGIN pending[^\n]*\n([^#]*)# END/.exec(prettierIgnore)?.[1]?.split('\n').filter(Boolean) ?? [];
+const lines = readFileSync(new URL('.prettierignore', import.meta.url), 'utf8').split('\n');
+const begin = lines.findIndex((l) => l.startsWith('# BEGIN pending'));
+const end = lines.findIndex((l) => l.startsWith('# END pending'));
+const unformatted = begin < 0 ? [] : lines.slice(begin + 1, end).filter((l) => l && !l.startsWith('#'));
 
 export default defineConfig(
   globalIgnores(['**/node_modules/', 'test/artifacts/', ...pending]),
@@ -39,7 +49,11 @@ export default defineConfig(
       // node:test's describe() and test() return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'suite', 'test', 'it'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'suite', 'test', 'it'] },
+          ],
+        },
       ],
     },
   },

@@ -18,7 +18,8 @@ for (const readme of allReadmes()) {
     const [file, region] = block.arg.split('#') as [string, string | undefined];
     const text = readFileSync(path.resolve(path.dirname(readme), file), 'utf8').replace(/\r\n/g, '\n');
     const quoted = region === undefined ? withoutRegionMarkers(text) : fileRegion(text, region);
-    if (quoted === null) throw new Error(`${path.relative(repoRoot, readme)}:${block.line}: ${file} has no region "${region}"`);
+    if (quoted === null)
+      throw new Error(`${path.relative(repoRoot, readme)}:${block.line}: ${file} has no region "${region}"`);
     const oldLength = block.content === '' ? 0 : block.content.split('\n').length - 1;
     const newLines = quoted.trimEnd() === '' ? [] : quoted.trimEnd().split('\n');
     lines.splice(block.line, oldLength, ...newLines);
