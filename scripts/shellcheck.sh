@@ -12,18 +12,16 @@ fi
 pending=' exercises/check-lib.sh '
 scripts=$(mktemp)
 trap 'rm -f "$scripts"' EXIT
-git ls-files | while IFS= read -r file; do
-  case $file in
-    *" "*) ;;
-    *.sh) echo "$file" ;;
-    *) if [ -f "$file" ] && head -n 1 "$file" | grep -Eq '^#!.*[/ ](ba)?sh( |$)'; then echo "$file"; fi ;;
-  esac
-done | while IFS= read -r file; do
+{
+  git ls-files '*.sh'
+  # The files whose first line is a sh or bash shebang.
+  git grep -nE '^#!.*[/ ](ba)?sh( |$)' | sed -n 's/:1:#!.*//p'
+} | sort -u | while IFS= read -r file; do
   case $pending in
     *" $file "*) echo "shellcheck: $file is pending, not checked yet" >&2 ;;
     *) echo "$file" ;;
   esac
 done >"$scripts"
-# One call for all of them (paths with blanks were left out above; the repository has none).
+# One call for all of them (the repository's paths have no blanks).
 # shellcheck disable=SC2046
 shellcheck $(cat "$scripts")
