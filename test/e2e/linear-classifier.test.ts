@@ -68,7 +68,7 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     assert.deepEqual(image.Config.Cmd, ['--help']);
     assert.equal(image.Config.WorkingDir, '/app');
     const ls = await mustRun('docker', ['run', '--rm', '--entrypoint', 'ls', `${project}-linear-classifier`, 'src']);
-    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts']);
+    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts', 'training.ts']);
   });
 
   test('the container: non-root, read-only root and data, writable models, no network', { timeout: 120_000 }, async () => {
