@@ -11,7 +11,21 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
-import { isDockerfile, repoFiles } from './lib/files.ts';
+import { isDockerfile, readCompose, repoFiles } from './lib/files.ts';
+
+/** The parts of package.json and package-lock.json that the tests read. */
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+interface PackageLock {
+  packages: Record<string, PackageJson & { version?: string }>;
+}
+
+/** The parts of .github/dependabot.yml that the tests read. */
+interface DependabotConfig {
+  updates: { 'package-ecosystem': string; directory?: string; directories?: string[] }[];
+}
 
 /** The demo folders: top-level folders with a compose.yaml. */
 const demos = readdirSync(repoRoot, { withFileTypes: true })
@@ -49,10 +63,10 @@ const brokenOnPurpose: Record<string, Convention[]> = {
 function assertComposeConventions(dir: string, except: readonly Convention[] = []): void {
   const files = readdirSync(path.join(repoRoot, dir)).filter((f) => /^(compose|docker-compose|stack)[\w.-]*\.ya?ml$/.test(f));
   for (const file of files) {
-    const doc = parse(read(dir, file));
+    const doc = readCompose(path.join(dir, file));
     assert.equal(doc.version, undefined, `${dir}/${file} has a version: key`);
     if (except.includes('ports on 127.0.0.1')) continue;
-    for (const [name, service] of Object.entries<any>(doc.services ?? {})) {
+    for (const [name, service] of Object.entries(doc.services ?? {})) {
       for (const port of service.ports ?? []) {
         // "8080:80" and "80" publish on every interface; only "127.0.0.1:HOST:CONTAINER" does not.
         const hostIp = typeof port === 'string' ? (port.startsWith('127.0.0.1:') ? '127.0.0.1' : '') : port.host_ip;
@@ -108,12 +122,12 @@ function assertDockerignore(dir: string, except: readonly Convention[] = []): vo
 
 /** package-lock.json agrees with package.json, and every dependency is pinned exactly. */
 function assertLockfileInStep(dir: string): void {
-  const manifest = JSON.parse(read(dir, 'package.json'));
-  const lock = JSON.parse(read(dir, 'package-lock.json'));
-  const locked = lock.packages[''];
+  const manifest = JSON.parse(read(dir, 'package.json')) as PackageJson;
+  const lock = JSON.parse(read(dir, 'package-lock.json')) as PackageLock;
+  const locked = lock.packages[''] ?? {};
   for (const field of ['dependencies', 'devDependencies'] as const) {
     assert.deepEqual(locked[field] ?? {}, manifest[field] ?? {}, `${dir}: ${field} differ between package.json and package-lock.json`);
-    for (const [name, range] of Object.entries<string>(manifest[field] ?? {})) {
+    for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       assert.match(range, /^\d+\.\d+\.\d+$/, `${dir}: ${name}@${range} is not an exact version`);
       assert.equal(lock.packages[`node_modules/${name}`]?.version, range, `${dir}: the lockfile has another ${name}`);
     }
@@ -131,11 +145,11 @@ describe('conventions', () => {
   });
 
   test('the root compose.yaml includes every demo, and service names do not clash', () => {
-    const root = parse(read('compose.yaml'));
-    assert.deepEqual([...root.include].sort(), demos.map((d) => `${d}/compose.yaml`).sort());
+    const root = readCompose('compose.yaml');
+    assert.deepEqual([...(root.include ?? [])].sort(), demos.map((d) => `${d}/compose.yaml`).sort());
     const seen = new Map<string, string>();
     for (const demo of demos) {
-      for (const service of Object.keys(parse(read(demo, 'compose.yaml')).services ?? {})) {
+      for (const service of Object.keys(readCompose(path.join(demo, 'compose.yaml')).services ?? {})) {
         assert.ok(!seen.has(service), `service ${service} is in both ${seen.get(service)} and ${demo}`);
         seen.set(service, demo);
       }
@@ -194,10 +208,10 @@ describe('conventions', () => {
   });
 
   test('Dependabot watches every demo for each ecosystem it uses', () => {
-    const config = parse(read('.github', 'dependabot.yml'));
+    const config = parse(read('.github', 'dependabot.yml')) as DependabotConfig;
     const watched = (ecosystem: string): string[] => config.updates
-      .filter((u: any) => u['package-ecosystem'] === ecosystem)
-      .flatMap((u: any) => u.directories ?? [u.directory]);
+      .filter((u) => u['package-ecosystem'] === ecosystem)
+      .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []));
     for (const demo of demos) {
       const has = (file: string): boolean => existsSync(path.join(repoRoot, demo, file));
       if (has('Dockerfile')) assert.ok(watched('docker').includes(`/${demo}`), `docker: /${demo}`);
@@ -208,16 +222,16 @@ describe('conventions', () => {
   });
 
   test('Dependabot watches the exercises too: their base images, and their dependencies where they have any', () => {
-    const config = parse(read('.github', 'dependabot.yml'));
+    const config = parse(read('.github', 'dependabot.yml')) as DependabotConfig;
     // Dependabot's directories may be globs: `*` stands for one folder name.
     const watches = (ecosystem: string, dir: string): boolean => config.updates
-      .filter((u: any) => u['package-ecosystem'] === ecosystem)
-      .flatMap((u: any) => u.directories ?? [u.directory])
-      .some((pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(dir));
+      .filter((u) => u['package-ecosystem'] === ecosystem)
+      .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []))
+      .some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(dir));
     for (const project of exercises.flatMap((e) => [e, path.join(e, 'solution')])) {
       assert.ok(watches('docker', `/${project}`), `docker: /${project}`);
       // Exercise 11 runs on Deno and has no package.json.
-      const manifest = existsSync(path.join(repoRoot, project, 'package.json')) ? JSON.parse(read(project, 'package.json')) : {};
+      const manifest = existsSync(path.join(repoRoot, project, 'package.json')) ? (JSON.parse(read(project, 'package.json')) as PackageJson) : {};
       if (Object.keys(manifest.dependencies ?? {}).length) assert.ok(watches('npm', `/${project}`), `npm: /${project}`);
     }
   });

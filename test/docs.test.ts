@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { parse } from 'yaml';
 import { repoRoot } from './lib/docker.ts';
-import { repoFiles } from './lib/files.ts';
+import { includedServices, repoFiles } from './lib/files.ts';
 import { allReadmes, checkReadme, parseBlocks } from './lib/readme.ts';
 
 const readmes = allReadmes();
@@ -55,8 +54,7 @@ describe('docs check', () => {
     const index = markdown.slice(markdown.indexOf('## The demos'), markdown.indexOf('\n## ', markdown.indexOf('## The demos') + 1));
     const rows = index.split('\n').filter((l) => /^\| \[/.test(l));
     assert.ok(rows.length >= 4, 'the index lists the demos');
-    const services = (parse(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8')).include as string[])
-      .flatMap((file) => Object.keys(parse(readFileSync(path.join(repoRoot, file), 'utf8')).services));
+    const services = includedServices();
     for (const row of rows) {
       const [, demo] = /^\| \[[^\]]+\]\(([^)]+)\/\)/.exec(row)!;
       assert.ok(existsSync(path.join(repoRoot, demo!, 'README.md')), `${demo} has a README`);

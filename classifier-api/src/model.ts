@@ -34,19 +34,19 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path} does not exist (has the trainer run?)` : `cannot read ${path}: ${code ?? String(err)}`);
+    throw new Error(code === 'ENOENT' ? `${path} does not exist (has the trainer run?)` : `cannot read ${path}: ${code ?? String(err)}`, { cause: err });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not JSON: ${(err as Error).message}`);
+    throw new Error(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   let model: Perceptron;
   try {
     model = modelFromJSON(json);
   } catch (err) {
-    throw new Error(`${path} is not a valid model: ${(err as Error).message}`);
+    throw new Error(`${path} is not a valid model: ${(err as Error).message}`, { cause: err });
   }
   const saved = modelToJSON(model);
   const [label0, label1] = saved.labels;

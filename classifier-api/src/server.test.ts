@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createMetrics } from './metrics.ts';
-import { BODY_LIMIT_BYTES, MAX_BATCH_ROWS, buildMetricsServer, buildServer, type ModelState, type ServedModel } from './server.ts';
+import {
+  BODY_LIMIT_BYTES,
+  MAX_BATCH_ROWS,
+  buildMetricsServer,
+  buildServer,
+  type ErrorBody,
+  type Health,
+  type ModelState,
+  type ServedModel,
+} from './server.ts';
 
 /** A stand-in model with an obvious rule (score = sum of the values), to test the HTTP layer alone. */
 const sumModel: ServedModel = {
@@ -74,7 +83,7 @@ describe('classifier-api HTTP layer', () => {
       const res = await predict(payload, contentType);
       assert.equal(res.statusCode, status, res.body);
       assert.match(res.headers['content-type'] as string, /^application\/json/);
-      const body = res.json();
+      const body = res.json<ErrorBody>();
       assert.equal(body.statusCode, status);
       assert.match(body.message, message);
       assert.equal((await predict('{"row": [1, 1, 1, 1]}')).statusCode, 200);
@@ -85,7 +94,7 @@ describe('classifier-api HTTP layer', () => {
     for (const [method, url] of [['GET', '/nope'], ['POST', '/v2/predict']] as const) {
       const res = await app.inject({ method, url });
       assert.equal(res.statusCode, 404);
-      assert.equal(res.json().message, `no route ${method} ${url}`);
+      assert.equal(res.json<ErrorBody>().message, `no route ${method} ${url}`);
     }
   });
 
@@ -125,14 +134,14 @@ describe('classifier-api HTTP layer', () => {
     try {
       const health = await app.inject({ method: 'GET', url: '/healthz' });
       assert.equal(health.statusCode, 503);
-      assert.equal(health.json().reason, '/app/models/banknote.json does not exist');
+      assert.equal(health.json<Health>().reason, '/app/models/banknote.json does not exist');
       const res = await predict('{"row": [1, 2, 3, 4]}');
       assert.equal(res.statusCode, 503);
-      assert.match(res.json().message, /^no model loaded: \/app\/models\/banknote.json does not exist$/);
+      assert.match(res.json<ErrorBody>().message, /^no model loaded: \/app\/models\/banknote.json does not exist$/);
       assert.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200);
     } finally {
       state = ready;
     }
-    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).json().status, 'ok');
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).json<Health>().status, 'ok');
   });
 });

@@ -158,7 +158,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const { labels, scores } = state.model.predict(rows);
     metrics.predictedRows.inc(rows.length);
-    return batch ? { labels, scores } : { label: labels[0], score: scores[0] };
+    return batch ? ({ labels, scores } satisfies Predictions) : ({ label: labels[0]!, score: scores[0]! } satisfies Prediction);
   });
 
   app.get('/model', async (_request, reply) => {
@@ -170,8 +170,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // Readiness: 200 only with a model, so load balancers and orchestrators send traffic only here.
   app.get('/healthz', async (_request, reply) => {
     const state = options.modelState();
-    if (!state.ready) return reply.status(503).send({ status: 'unready', reason: state.reason, instance });
-    return { status: 'ok', model: state.info.version, instance };
+    if (!state.ready) return reply.status(503).send({ status: 'unready', reason: state.reason, instance } satisfies Health);
+    return { status: 'ok', model: state.info.version, instance } satisfies Health;
   });
 
   // Liveness: the process answers. Kept apart from readiness so that a missing model makes a pod
@@ -196,6 +196,29 @@ export function buildMetricsServer(metrics: Metrics): FastifyInstance {
 }
 
 /** The JSON body of every error response: the status, its name and a one-line reason. */
-export function errorBody(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/** The answers of POST /predict to one row and to a batch, and of GET /healthz. */
+export interface Prediction {
+  label: string;
+  score: number;
+}
+export interface Predictions {
+  labels: string[];
+  scores: number[];
+}
+export interface Health {
+  status: 'ok' | 'unready';
+  model?: string;
+  reason?: string;
+  instance: string;
+}
+
+/** The error response for a status and a one-line reason. */
+export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { modelFromJSON } from './model-file.ts';
+import { modelFromJSON, type SavedModel } from './model-file.ts';
+import { banknoteRow } from './test-utils.ts';
 
 const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'linear-classifier-cli-'));
@@ -86,7 +87,7 @@ describe('cli: a good run', () => {
     assert.match(run.stdout, new RegExp(`^model saved to ${file.replace(/[.\\]/g, '\\$&')}$`, 'm'));
     const model = modelFromJSON(JSON.parse(readFileSync(file, 'utf8')));
     assert.equal(model.featureCount, 4);
-    assert.deepEqual(model.predict([[3.6216, 8.6661, -2.8073, -0.44699]]).labels, ['0']);
+    assert.deepEqual(model.predict([banknoteRow]).labels, ['0']);
   });
 
   test('--save-model replaces a model atomically; a failed save keeps what was there', () => {
@@ -213,8 +214,8 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
     const model = path.join(tmp, 'big.json');
     const run = cli('--data', file, '--seed', '1', '--threshold', '0.5', '--save-model', model);
     assert.ok(run.code === 0 || run.code === 3, run.stderr);
-    const saved = JSON.parse(readFileSync(model, 'utf8'));
-    assert.ok(saved.weights.every(Number.isFinite), `finite weights: ${saved.weights}`);
+    const saved = JSON.parse(readFileSync(model, 'utf8')) as SavedModel;
+    assert.ok(saved.weights.every(Number.isFinite), `finite weights: ${saved.weights.join(',')}`);
     assert.doesNotThrow(() => modelFromJSON(saved));
   });
 

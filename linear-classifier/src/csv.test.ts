@@ -6,20 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { DataError, parseCsv } from './csv.ts';
-
-const dataDir = new URL('../data/', import.meta.url);
-const banknote = parseCsv(readFileSync(new URL('banknote.csv', dataDir)), 'banknote.csv');
-
-/** The DataError that fn throws, for checking its message and location. */
-function dataError(fn: () => unknown): DataError {
-  try { fn(); } catch (e) {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.doesNotMatch(e.message, /\n/, 'the message is one line');
-    return e;
-  }
-  assert.fail('expected a DataError, nothing was thrown');
-}
+import { parseCsv } from './csv.ts';
+import { banknote, banknotePath, dataError } from './test-utils.ts';
 
 describe('parseCsv', () => {
   test('reads rows, attributes and classes; the last column is the class', () => {
@@ -87,7 +75,7 @@ describe('parseCsv', () => {
   });
 
   test('the shipped data: every value equals Number() of its field', () => {
-    const text = readFileSync(new URL('banknote.csv', dataDir), 'utf8');
+    const text = readFileSync(banknotePath, 'utf8');
     const fields = text.trim().split('\n').flatMap((l) => l.split(',').slice(0, -1));
     assert.equal(banknote.rows, 1372);
     assert.equal(banknote.cols, 4);

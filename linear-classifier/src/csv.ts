@@ -149,7 +149,10 @@ function decodeUtf8(bytes: Uint8Array, source: string): string {
   }
 }
 
-/** The 1-based line of the first bytes that are not UTF-8. A line feed byte is never part of a UTF-8 character, so lines can be tried one by one. */
+/**
+ * The 1-based line of the first bytes that are not UTF-8. A line feed byte is never part of a
+ * UTF-8 character, so lines can be tried one by one.
+ */
 function firstLineNotUtf8(bytes: Uint8Array): number {
   let line = 1;
   for (let start = 0; start < bytes.length; line++) {
@@ -170,7 +173,10 @@ function lineAt(text: string, index: number): number {
   return text.slice(0, index).split('\n').length;
 }
 
-/** The index of a class value in the list of those seen so far, adding it when it is new; throws when it is empty or a third one. */
+/**
+ * The index of a class value in the list of those seen so far, adding it when it is new; throws
+ * when it is empty or a third one.
+ */
 function classIndex(value: string, classes: string[], source: string, line: number, column: number): number {
   const index = classes.indexOf(value);
   if (index >= 0) return index;

@@ -1,22 +1,13 @@
-/** Unit tests of the saved model: a round trip keeps everything, the file text, and one-line reasons for broken files. */
+/**
+ * Unit tests of the saved model: a round trip keeps everything, the file text, and one-line reasons
+ * for broken files.
+ */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { DataError, parseCsv } from './csv.ts';
+import { parseCsv } from './csv.ts';
 import { MODEL_FORMAT, modelFileText, modelFromJSON, modelToJSON } from './model-file.ts';
 import { Perceptron } from './perceptron.ts';
-
-const banknote = parseCsv(readFileSync(new URL('../data/banknote.csv', import.meta.url)), 'banknote.csv');
-
-/** The DataError that fn throws, for checking its message. */
-function dataError(fn: () => unknown): DataError {
-  try { fn(); } catch (e) {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.doesNotMatch(e.message, /\n/, 'the message is one line');
-    return e;
-  }
-  assert.fail('expected a DataError, nothing was thrown');
-}
+import { banknote, dataError } from './test-utils.ts';
 
 describe('saving and loading', () => {
   const { model } = Perceptron.train(banknote, { seed: 1 });

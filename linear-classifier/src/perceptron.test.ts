@@ -3,24 +3,12 @@
  * seeded split, the stopping rule and its summary line, prediction and evaluation.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { DataError, parseCsv, type Dataset } from './csv.ts';
+import { parseCsv, type Dataset } from './csv.ts';
 import { normalise, ranges } from './normalise.ts';
 import { type EpochRecord, Perceptron, splitSizes } from './perceptron.ts';
 import { seededStart } from './random.ts';
-
-const banknote = parseCsv(readFileSync(new URL('../data/banknote.csv', import.meta.url)), 'banknote.csv');
-
-/** The DataError that fn throws, for checking its message and location. */
-function dataError(fn: () => unknown): DataError {
-  try { fn(); } catch (e) {
-    assert.ok(e instanceof DataError, `expected a DataError, got ${String(e)}`);
-    assert.doesNotMatch(e.message, /\n/, 'the message is one line');
-    return e;
-  }
-  assert.fail('expected a DataError, nothing was thrown');
-}
+import { banknote, banknoteRow, dataError } from './test-utils.ts';
 
 /**
  * Four rows whose attributes already span [0, 1], so normalisation changes nothing and the update
@@ -198,7 +186,7 @@ describe('prediction and evaluation', () => {
   const { model } = Perceptron.train(banknote, { seed: 1 });
 
   test('predict takes raw rows and returns the original class values and scores', () => {
-    const rows = [[3.6216, 8.6661, -2.8073, -0.44699], [-1.3971, 3.3191, -1.3927, -1.9948]]; // a 0 and a 1 of the file
+    const rows = [banknoteRow, [-1.3971, 3.3191, -1.3927, -1.9948]]; // a 0 and a 1 of the file
     const { labels, scores } = model.predict(rows);
     assert.deepEqual(labels, ['0', '1']);
     assert.ok(scores[0]! <= 0 && scores[1]! > 0);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { engineSkip, mustRun, repoRoot, run, type RunResult } from '../lib/docker.ts';
-import { isDockerfile, repoFiles } from '../lib/files.ts';
+import { isDockerfile, repoFiles, type ComposeFile } from '../lib/files.ts';
 
 /** One Dockerfile and the contexts it is built with. */
 interface BuildTarget {
@@ -33,8 +33,9 @@ async function buildTargets(): Promise<BuildTarget[]> {
   const targets = new Map<string, BuildTarget>();
   for (const file of composeFiles) {
     const { stdout } = await mustRun('docker', ['compose', '-f', file, 'config', '--format', 'json']);
-    for (const service of Object.values<any>(JSON.parse(stdout).services)) {
-      if (!service.build) continue;
+    for (const service of Object.values((JSON.parse(stdout) as ComposeFile).services ?? {})) {
+      // `docker compose config` writes every build as an object.
+      if (typeof service.build !== 'object') continue;
       const { context, dockerfile = 'Dockerfile', additional_contexts: namedContexts = {} } = service.build;
       const relative = path.relative(repoRoot, path.resolve(context, dockerfile));
       targets.set(relative, { dockerfile: relative, context, namedContexts });

@@ -29,13 +29,96 @@ const ownerLabel = 'docker-demos/test=classifier-api-kubernetes';
 /** kwok's chaos stage: a node with this label reports NotReady (../shared/k8s/README.md). */
 const notReadyLabel = 'node-not-ready.stage.kwok.x-k8s.io';
 
+/** The fields of the Kubernetes objects that these tests read, in the manifests and from kubectl. */
+interface Metadata {
+  name: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  generation?: number;
+  deletionTimestamp?: string;
+}
+interface Condition {
+  type: string;
+  status: string;
+  message?: string;
+}
+interface Container {
+  image: string;
+  args: string[];
+  ports: { name: string }[];
+  readinessProbe: { httpGet: { path: string } };
+  livenessProbe: { httpGet: { path: string } };
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  securityContext: { readOnlyRootFilesystem?: boolean; runAsUser?: number };
+  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+  imagePullPolicy?: string;
+}
+interface PodSpec {
+  containers: Container[];
+  volumes: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string } }[];
+  restartPolicy: string;
+  nodeName: string;
+  securityContext: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+}
+interface Pod {
+  metadata: Metadata;
+  spec: PodSpec;
+  status: { podIP: string; conditions?: Condition[] };
+}
+interface Deployment {
+  metadata: Metadata;
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+  status: { readyReplicas: number };
+}
+interface ReplicaSet {
+  metadata: Metadata;
+  spec: { replicas: number; template: { spec: PodSpec } };
+  status: { conditions?: Condition[] };
+}
+interface Job {
+  spec: { template: { spec: PodSpec } };
+  status: { succeeded: number };
+}
+interface Service {
+  spec: { selector: Record<string, string>; ports: { targetPort: string | number }[] };
+}
+interface Autoscaler {
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicas: number;
+    maxReplicas: number;
+    metrics: { resource: { target: { averageUtilization: number } } }[];
+  };
+  status: { conditions: Condition[]; lastScaleTime?: string };
+}
+interface Claim {
+  metadata: Metadata;
+  spec: { resources: { requests: { storage: string } }; accessModes: string[] };
+  status: { phase: string };
+}
+interface Node {
+  metadata: Metadata;
+  spec: { taints?: { key: string; effect: string }[] };
+  status: { conditions: Condition[] };
+}
+interface EndpointSlice {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+}
+interface List<T> {
+  items: T[];
+}
+
 /** Every document of every manifest file, by kind. */
-function loadManifests(): Map<string, any> {
-  const byKind = new Map<string, any>();
+function loadManifests(): Map<string, { kind: string }> {
+  const byKind = new Map<string, { kind: string }>();
   for (const file of readdirSync(k8sDir).filter((f) => f.endsWith('.yaml')).sort()) {
     for (const doc of parseAllDocuments(readFileSync(path.join(k8sDir, file), 'utf8'))) {
       assert.deepEqual(doc.errors, [], `${file} is not valid YAML`);
-      const value = doc.toJS();
+      const value = doc.toJS() as { kind: string };
       assert.ok(!byKind.has(value.kind), `two ${value.kind} manifests`);
       byKind.set(value.kind, value);
     }
@@ -44,11 +127,11 @@ function loadManifests(): Map<string, any> {
 }
 
 const manifests = loadManifests();
-/** The manifest of one kind, as a fresh copy the caller may change. */
-const manifest = (kind: string): any => {
+/** The manifest of one kind, as a fresh copy the caller may change; T names the fields read. */
+function manifest<T>(kind: string): T {
   assert.ok(manifests.has(kind), `no ${kind} manifest in classifier-api/k8s`);
-  return structuredClone(manifests.get(kind));
-};
+  return structuredClone(manifests.get(kind)) as T;
+}
 
 describe('classifier-api: Kubernetes manifests, offline', () => {
   test('there are the Job, the Deployment, the Service, the HPA and the volume claim', () => {
@@ -56,8 +139,8 @@ describe('classifier-api: Kubernetes manifests, offline', () => {
   });
 
   test('the API pods have readiness and liveness probes, resources and least privilege', () => {
-    const pod = manifest('Deployment').spec.template.spec;
-    const [api] = pod.containers;
+    const pod = manifest<Deployment>('Deployment').spec.template.spec;
+    const api = pod.containers[0]!;
     assert.equal(api.readinessProbe.httpGet.path, '/healthz', 'ready = a model is loaded');
     assert.equal(api.livenessProbe.httpGet.path, '/livez', 'alive must not depend on the model');
     for (const r of ['cpu', 'memory']) {
@@ -65,32 +148,33 @@ describe('classifier-api: Kubernetes manifests, offline', () => {
       assert.ok(api.resources.limits[r], `limits.${r}`);
     }
     assert.equal(api.securityContext.readOnlyRootFilesystem, true);
-    assert.ok(api.volumeMounts.some((m: any) => m.mountPath === '/app/models' && m.readOnly), 'the API reads the model, read-only');
+    assert.ok(api.volumeMounts.some((m) => m.mountPath === '/app/models' && m.readOnly), 'the API reads the model, read-only');
   });
 
   test('the trainer Job writes the model into the claim the API reads, from the README\'s ConfigMap', () => {
-    const claim = manifest('PersistentVolumeClaim').metadata.name;
-    const job = manifest('Job').spec.template.spec;
-    const deployment = manifest('Deployment').spec.template.spec;
+    const claim = manifest<Claim>('PersistentVolumeClaim').metadata.name;
+    const job = manifest<Job>('Job').spec.template.spec;
+    const deployment = manifest<Deployment>('Deployment').spec.template.spec;
     for (const pod of [job, deployment]) {
-      assert.ok(pod.volumes.some((v: any) => v.persistentVolumeClaim?.claimName === claim), `mounts ${claim}`);
+      assert.ok(pod.volumes.some((v) => v.persistentVolumeClaim?.claimName === claim), `mounts ${claim}`);
     }
-    assert.deepEqual(job.containers[0].args.slice(-2), ['--save-model', '/app/models/banknote.json']);
-    const data = job.volumes.find((v: any) => v.configMap);
-    assert.equal(data?.configMap.name, 'classifier-api-banknote');
-    assert.ok(job.containers[0].volumeMounts.some((m: any) => m.name === data.name && m.mountPath === '/app/data'));
+    const [trainer] = job.containers;
+    assert.deepEqual(trainer?.args.slice(-2), ['--save-model', '/app/models/banknote.json']);
+    const data = job.volumes.find((v) => v.configMap);
+    assert.equal(data?.configMap?.name, 'classifier-api-banknote');
+    assert.ok(trainer.volumeMounts.some((m) => m.name === data.name && m.mountPath === '/app/data'));
     assert.ok(readFileSync(path.join(repoRoot, readme), 'utf8')
       .includes('kubectl create configmap classifier-api-banknote --from-file=banknote.csv=../linear-classifier/data/banknote.csv'), 'the README creates the ConfigMap');
     assert.equal(job.restartPolicy, 'Never');
   });
 
   test('the Service selects the API pods, and the HPA scales the Deployment from its replicas up', () => {
-    const deployment = manifest('Deployment');
+    const deployment = manifest<Deployment>('Deployment');
     const labels = deployment.spec.template.metadata.labels;
-    const service = manifest('Service');
+    const service = manifest<Service>('Service');
     for (const [k, v] of Object.entries(service.spec.selector)) assert.equal(labels[k], v, `the Service selects ${k}=${v}`);
-    assert.equal(service.spec.ports[0].targetPort, deployment.spec.template.spec.containers[0].ports[0].name);
-    const hpa = manifest('HorizontalPodAutoscaler');
+    assert.equal(service.spec.ports[0]?.targetPort, deployment.spec.template.spec.containers[0]?.ports[0]?.name);
+    const hpa = manifest<Autoscaler>('HorizontalPodAutoscaler');
     assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
     assert.equal(hpa.spec.minReplicas, deployment.spec.replicas);
   });
@@ -103,13 +187,13 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
   const env = { KUBECONFIG: kubeconfig };
   const k = (args: readonly string[], input?: string) => kubectl(args, { env, input });
   const mustK = (args: readonly string[], input?: string) => mustKubectl(args, { env, input });
-  const get = (args: readonly string[]) => getJson(['-n', namespace, ...args], { env });
+  const get = <T>(args: readonly string[]) => getJson<T>(['-n', namespace, ...args], { env });
   const inDemo = { env, cwd: demoDir, timeoutMs: 180_000 };
   const apiSelector = 'app.kubernetes.io/name=classifier-api,app.kubernetes.io/component=api';
   /** The API pods that are not being deleted. */
-  const apiPods = async (): Promise<any[]> =>
-    (await get(['pods', '-l', apiSelector])).items.filter((p: any) => !p.metadata.deletionTimestamp);
-  const isReady = (pod: any): boolean => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const apiPods = async (): Promise<Pod[]> =>
+    (await get<List<Pod>>(['pods', '-l', apiSelector])).items.filter((p) => !p.metadata.deletionTimestamp);
+  const isReady = (pod: Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   let kwokNodes = false;
   let firstTemplateHash = '';
 
@@ -117,7 +201,7 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
   async function cleanUp(): Promise<void> {
     await k(['delete', 'namespace', namespace, '--ignore-not-found', '--timeout=120s']);
     await k(['delete', 'persistentvolume', '-l', ownerLabel, '--ignore-not-found']);
-    const nodes = (await getJson(['nodes', '-l', `${notReadyLabel}`], { env })).items;
+    const nodes = (await getJson<List<Node>>(['nodes', '-l', `${notReadyLabel}`], { env })).items;
     for (const node of nodes) await k(['label', 'node', node.metadata.name, `${notReadyLabel}-`]);
   }
 
@@ -125,8 +209,8 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     const { stdout } = await mustKubectl(['config', 'view', '--raw', '--flatten', '--minify']);
     writeFileSync(kubeconfig, stdout, { mode: 0o600 });
     await cleanUp();
-    const nodes = (await getJson(['nodes'], { env })).items;
-    kwokNodes = nodes.length > 0 && nodes.every((n: any) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake');
+    const nodes = (await getJson<List<Node>>(['nodes'], { env })).items;
+    kwokNodes = nodes.length > 0 && nodes.every((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] === 'fake');
   });
 
   after(async () => {
@@ -136,20 +220,20 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
 
   test('README: a namespace under Pod Security "restricted", and the data set as a ConfigMap', async () => {
     await runReadmeBlock(readme, 'classifier-api-k8s-namespace', inDemo);
-    const labels = (await getJson(['namespace', namespace], { env })).metadata.labels;
+    const labels = (await getJson<{ metadata: Metadata }>(['namespace', namespace], { env })).metadata.labels;
     assert.equal(labels['pod-security.kubernetes.io/enforce'], 'restricted');
     assert.equal(labels['pod-security.kubernetes.io/warn'], 'restricted');
-    const configMap = await get(['configmap', 'classifier-api-banknote']);
+    const configMap = await get<{ data: Record<string, string> }>(['configmap', 'classifier-api-banknote']);
     assert.equal(configMap.data['banknote.csv'], readFileSync(path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv'), 'utf8'));
   });
 
   test('README: strict server-side validation accepts every object, apply; claim bound, Job complete, 3 pods ready', async () => {
     // Where no provisioner makes volumes (the simulated nodes), the claim gets a static volume,
     // reserved for it by claimRef. A cluster with a default StorageClass (kind) makes its own.
-    const classes = (await getJson(['storageclass'], { env })).items;
-    const hasDefault = classes.some((c: any) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    const classes = (await getJson<List<{ metadata: Metadata }>>(['storageclass'], { env })).items;
+    const hasDefault = classes.some((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
     if (!hasDefault) {
-      const claim = manifest('PersistentVolumeClaim');
+      const claim = manifest<Claim>('PersistentVolumeClaim');
       const [key, value] = ownerLabel.split('=') as [string, string];
       await mustK(['create', '-f', '-'], stringify({
         apiVersion: 'v1',
@@ -166,48 +250,48 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     }
     const results = await runReadmeBlock(readme, 'classifier-api-k8s-apply', inDemo);
     for (const { output } of results) assert.doesNotMatch(output, /Warning:/, 'no warning, from Pod Security or anything else');
-    assert.equal((await get(['pvc', 'classifier-api-models'])).status.phase, 'Bound');
-    assert.equal((await get(['job', 'classifier-api-trainer'])).status.succeeded, 1);
-    const deployment = await get(['deployment', 'classifier-api']);
+    assert.equal((await get<Claim>(['pvc', 'classifier-api-models'])).status.phase, 'Bound');
+    assert.equal((await get<Job>(['job', 'classifier-api-trainer'])).status.succeeded, 1);
+    const deployment = await get<Deployment>(['deployment', 'classifier-api']);
     assert.equal(deployment.status.readyReplicas, 3);
     const pods = await apiPods();
     assert.equal(pods.filter(isReady).length, 3);
-    const nodeCount = (await getJson(['nodes'], { env })).items.length;
+    const nodeCount = (await getJson<List<Node>>(['nodes'], { env })).items.length;
     assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, Math.min(3, nodeCount), 'the scheduler spreads the pods over the nodes');
-    firstTemplateHash = pods[0].metadata.labels['pod-template-hash'];
+    firstTemplateHash = pods[0]?.metadata.labels['pod-template-hash'] ?? '';
   });
 
   test('the Service has the 3 ready pods as endpoints; the HPA points at the Deployment', async () => {
     const podIps = new Set((await apiPods()).map((p) => p.status.podIP));
     const endpoints = await waitFor('3 ready endpoints', async () => {
-      const slices = (await get(['endpointslices', '-l', 'kubernetes.io/service-name=classifier-api'])).items;
-      const ready = slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready);
-      return ready.length === 3 && ready;
+      const slices = (await get<List<EndpointSlice>>(['endpointslices', '-l', 'kubernetes.io/service-name=classifier-api'])).items;
+      const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
+      return ready.length === 3 ? ready : undefined;
     }, 30_000, 500);
-    assert.deepEqual(new Set(endpoints.flatMap((e: any) => e.addresses)), podIps);
-    const hpa = await get(['hpa', 'classifier-api']);
+    assert.deepEqual(new Set(endpoints.flatMap((e) => e.addresses)), podIps);
+    const hpa = await get<Autoscaler>(['hpa', 'classifier-api']);
     assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'classifier-api' });
   });
 
   test('README: a Deployment that breaks "restricted" gets a warning, and the dry run changes nothing', async () => {
-    const before = (await get(['deployment', 'classifier-api'])).metadata.generation;
+    const before = (await get<Deployment>(['deployment', 'classifier-api'])).metadata.generation;
     await runReadmeBlock(readme, 'classifier-api-k8s-refused', inDemo);
-    assert.equal((await get(['deployment', 'classifier-api'])).metadata.generation, before);
+    assert.equal((await get<Deployment>(['deployment', 'classifier-api'])).metadata.generation, before);
   });
 
   /** The Deployment under another name and labels, so that neither the Service nor the HPA sees it. */
-  function variant(change: (pod: any, api: any) => void): any {
-    const deployment = manifest('Deployment');
+  function variant(change: (pod: PodSpec, api: Container) => void): Deployment {
+    const deployment = manifest<Deployment>('Deployment');
     const labels = { 'app.kubernetes.io/name': 'psa-check' };
     deployment.metadata = { name: 'psa-check', labels };
     deployment.spec.selector = { matchLabels: labels };
     deployment.spec.template.metadata.labels = labels;
-    change(deployment.spec.template.spec, deployment.spec.template.spec.containers[0]);
+    change(deployment.spec.template.spec, deployment.spec.template.spec.containers[0]!);
     return deployment;
   }
 
   // What Pod Security "restricted" says about each change (its messages are part of Kubernetes' API).
-  const refusals: [string, (pod: any, api: any) => void, string][] = [
+  const refusals: [string, (pod: PodSpec, api: Container) => void, string][] = [
     ['without runAsNonRoot', (pod) => { delete pod.securityContext.runAsNonRoot; },
       'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)'],
     ['with a container running as root', (_pod, api) => { api.securityContext.runAsUser = 0; },
@@ -227,17 +311,18 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
       const applied = await mustK(['apply', '-n', namespace, '-f', '-'], stringify(deployment));
       assert.equal(applied.stderr.trim(), `Warning: would violate PodSecurity "restricted:latest": ${message}`);
       const failure = await waitFor('the ReplicaSet to report the refusal', async () => {
-        const sets = (await get(['replicasets', '-l', 'app.kubernetes.io/name=psa-check'])).items;
-        return sets[0]?.status.conditions?.find((c: any) => c.type === 'ReplicaFailure')?.message as string | undefined;
+        const sets = (await get<List<ReplicaSet>>(['replicasets', '-l', 'app.kubernetes.io/name=psa-check'])).items;
+        return sets[0]?.status.conditions?.find((c) => c.type === 'ReplicaFailure')?.message;
       }, 30_000, 500);
       assert.match(failure, new RegExp(`^pods "psa-check-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest": ${escape(message)}$`));
-      assert.equal((await get(['pods', '-l', 'app.kubernetes.io/name=psa-check'])).items.length, 0);
+      assert.equal((await get<List<Pod>>(['pods', '-l', 'app.kubernetes.io/name=psa-check'])).items.length, 0);
       await mustK(['delete', '-n', namespace, 'deployment', 'psa-check', '--wait']);
     });
   }
 
   test('strict validation refuses a misspelt field, and nothing is created', async () => {
-    const deployment = variant((_pod, api) => { api.imagePulPolicy = api.imagePullPolicy; delete api.imagePullPolicy; });
+    // Object.assign, as the misspelt field is not a Container's.
+    const deployment = variant((_pod, api) => { Object.assign(api, { imagePulPolicy: api.imagePullPolicy }); delete api.imagePullPolicy; });
     const refused = await k(['apply', '-n', namespace, '--validate=strict', '-f', '-'], stringify(deployment));
     assert.equal(refused.code, 1, refused.output);
     assert.equal(refused.stderr.trim(), 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePulPolicy"');
@@ -276,12 +361,12 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     const maxPods = Math.max(...totals);
     assert.equal(maxPods, 4, `maxSurge: 1: one extra pod at a time, at most 4, asked of the ReplicaSets:\n${setChanges}`);
     t.diagnostic(`${totals.length} ReplicaSet changes while rolling: ${maxPods} pods at most, ${minAvailable} available at least`);
-    const sets = (await get(['replicasets', '-l', apiSelector])).items;
-    const active = sets.filter((s: any) => s.spec.replicas > 0);
+    const sets = (await get<List<ReplicaSet>>(['replicasets', '-l', apiSelector])).items;
+    const active = sets.filter((s) => s.spec.replicas > 0);
     assert.equal(active.length, 1);
-    assert.equal(active[0].spec.template.spec.containers[0].image, 'classifier-api:1.0.1');
-    assert.notEqual(active[0].metadata.labels['pod-template-hash'], firstTemplateHash, 'a new ReplicaSet');
-    assert.ok((await apiPods()).every((p) => p.spec.containers[0].image === 'classifier-api:1.0.1'));
+    assert.equal(active[0]?.spec.template.spec.containers[0]?.image, 'classifier-api:1.0.1');
+    assert.notEqual(active[0]?.metadata.labels['pod-template-hash'], firstTemplateHash, 'a new ReplicaSet');
+    assert.ok((await apiPods()).every((p) => p.spec.containers[0]?.image === 'classifier-api:1.0.1'));
 
     await runReadmeBlock(readme, 'classifier-api-k8s-undo', inDemo);
     const pods = await apiPods();
@@ -290,14 +375,14 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
   });
 
   test('README: kubectl scale, within and outside the HPA\'s bounds (3 to 10)', async () => {
-    const hpa = await get(['hpa', 'classifier-api']);
+    const hpa = await get<Autoscaler>(['hpa', 'classifier-api']);
     assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 10]);
-    assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 70);
+    assert.equal(hpa.spec.metrics[0]?.resource.target.averageUtilization, 70);
     await runReadmeBlock(readme, 'classifier-api-k8s-scale', { ...inDemo, timeoutMs: 300_000 });
     assert.equal((await apiPods()).filter(isReady).length, 3);
     // The HPA found its target and scaled it (it has no metrics here, so only to its bounds).
-    const status = (await get(['hpa', 'classifier-api'])).status;
-    assert.ok(status.conditions.some((c: any) => c.type === 'AbleToScale' && c.status === 'True'), JSON.stringify(status.conditions));
+    const status = (await get<Autoscaler>(['hpa', 'classifier-api'])).status;
+    assert.ok(status.conditions.some((c) => c.type === 'AbleToScale' && c.status === 'True'), JSON.stringify(status.conditions));
     assert.ok(status.lastScaleTime, 'the HPA has scaled the Deployment');
   });
 
@@ -307,13 +392,13 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
       return;
     }
     const pods = await apiPods();
-    const failing = pods[0].spec.nodeName as string;
+    const failing = pods[0]!.spec.nodeName;
     const victims = new Set(pods.filter((p) => p.spec.nodeName === failing).map((p) => p.metadata.name));
     const start = Date.now();
     await mustK(['label', 'node', failing, `${notReadyLabel}=true`]);
     await waitFor(`${failing} to be NotReady and tainted`, async () => {
-      const node = await getJson(['node', failing], { env });
-      return node.spec.taints?.some((x: any) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoExecute');
+      const node = await getJson<Node>(['node', failing], { env });
+      return node.spec.taints?.some((x) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoExecute');
     }, 90_000, 500);
     const notReadyAfter = Date.now() - start;
     await waitFor('3 ready API pods, none on the failed node', async () => {
@@ -327,8 +412,8 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     assert.ok(replacedAfter - notReadyAfter < 90_000, 'the pods left after their toleration');
     await mustK(['label', 'node', failing, `${notReadyLabel}-`]);
     await waitFor(`${failing} to be Ready again`, async () => {
-      const node = await getJson(['node', failing], { env });
-      return node.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True') && !node.spec.taints?.length;
+      const node = await getJson<Node>(['node', failing], { env });
+      return node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !node.spec.taints?.length;
     }, 90_000, 500);
   });
 

@@ -13,7 +13,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compose, engineSkip, inspect as inspectOuter, mustRun, repoRoot, run, waitFor } from '../lib/docker.ts';
+import type { ErrorBody, Health, Prediction } from '../../classifier-api/src/server.ts';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
+import { compose, engineSkip, inspect as inspectOuter, mustRun, repoRoot, run, waitFor, type Inspected } from '../lib/docker.ts';
 import { between, loadTest, type LoadResult } from '../lib/load.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
@@ -46,10 +48,10 @@ async function taskIds(): Promise<string[]> {
 
 /** Predictions through the load balancer, 8 at a time, until `until` settles (at most 3 minutes). */
 function predictions(until: Promise<unknown>): Promise<LoadResult> {
-  const body = JSON.stringify({ row: [3.6216, 8.6661, -2.8073, -0.44699] });
+  const body = JSON.stringify({ row: banknoteRow });
   return loadTest({
     url: predictUrl, body, concurrency: 8, maxRequests: 200_000, maxMs: 180_000, until,
-    check: async (res) => res.status === 200 && (await res.json()).label === '0',
+    check: async (res) => res.status === 200 && ((await res.json()) as Prediction).label === '0',
   });
 }
 
@@ -94,7 +96,7 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     const models = new Map<string, string>();
     for (let i = 0; i < 30; i++) {
       const res = await fetch('http://127.0.0.1:8082/healthz');
-      models.set(res.headers.get('x-served-by')!.split('-')[0]!, (await res.json()).model);
+      models.set(res.headers.get('x-served-by')!.split('-')[0]!, ((await res.json()) as Health).model ?? '(none)');
     }
     assert.deepEqual([...models.keys()].sort(), ['manager', 'worker1', 'worker2']);
     assert.equal(new Set(models.values()).size, 1, 'each node trained the same model');
@@ -109,22 +111,23 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
       const res = await post(body);
       assert.equal(res.status, status);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-      assert.match((await res.json()).message, message);
+      assert.match(((await res.json()) as ErrorBody).message, message);
     }
   });
 
   test('the replicas keep their least privilege under Swarm', async () => {
     const { stdout } = await onNode('manager', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${api}`]);
     const [id] = stdout.split('\n').filter(Boolean);
-    const { Config, HostConfig, Mounts } = JSON.parse((await onNode('manager', ['inspect', id!])).stdout)[0];
+    const [replica] = JSON.parse((await onNode('manager', ['inspect', id!])).stdout) as Inspected[];
+    const { Config, HostConfig, Mounts } = replica!;
     assert.equal(Config.User, 'node');
     assert.equal(HostConfig.ReadonlyRootfs, true);
     assert.deepEqual(HostConfig.CapDrop, ['ALL']);
     assert.equal(HostConfig.Init, true);
     assert.equal(HostConfig.Memory, 192 * 1024 * 1024);
     assert.equal(HostConfig.NanoCpus, 1e9);
-    assert.ok(Mounts.some((m: any) => m.Type === 'tmpfs' && m.Destination === '/tmp'), 'a tmpfs on /tmp');
-    assert.ok(Mounts.some((m: any) => m.Destination === '/app/models' && m.RW === false), 'the model volume, read-only');
+    assert.ok(Mounts.some((m) => m.Type === 'tmpfs' && m.Destination === '/tmp'), 'a tmpfs on /tmp');
+    assert.ok(Mounts.some((m) => m.Destination === '/app/models' && m.RW === false), 'the model volume, read-only');
   });
 
   test('README: a worker killed under load: its replica runs elsewhere within 10 s, at most 1 % fail during, none after', async (t) => {
@@ -144,10 +147,10 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     // The times, from the engines' own records: when the node's container died, when the manager
     // marked it down, and when the replacement replica reached "running" (healthy, so in DNS).
     const killedAt = Date.parse((await inspectOuter('classifier-api-swarm-worker1-1')).State.FinishedAt);
-    const downAt = Date.parse(JSON.parse((await onNode('manager', ['node', 'inspect', '--format', '{{json .UpdatedAt}}', 'worker1'])).stdout));
+    const downAt = Date.parse(JSON.parse((await onNode('manager', ['node', 'inspect', '--format', '{{json .UpdatedAt}}', 'worker1'])).stdout) as string);
     const replacement = (await taskIds()).filter((id) => !before.includes(id));
     assert.equal(replacement.length, 1, 'one new replica');
-    const movedAt = Date.parse(JSON.parse((await onNode('manager', ['inspect', '--format', '{{json .Status.Timestamp}}', replacement[0]!])).stdout));
+    const movedAt = Date.parse(JSON.parse((await onNode('manager', ['inspect', '--format', '{{json .Status.Timestamp}}', replacement[0]!])).stdout) as string);
     assert.ok(killedAt >= started, 'the README block killed the node');
     const during = between(samples, killedAt, movedAt + 2000); // nginx's DNS answers live 2 s
     const afterwards = between(samples, movedAt + 2000);

@@ -10,8 +10,10 @@ import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { ErrorBody, Health, Prediction, Predictions } from '../../classifier-api/src/server.ts';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, waitFor, waitHealthy } from '../lib/docker.ts';
-import { loadTest } from '../lib/load.ts';
+import { loadTest, servedBy } from '../lib/load.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 import { slowRequest } from '../lib/slow-client.ts';
 
@@ -24,7 +26,6 @@ const nginxReadme = 'classifier-api/nginx/README.md';
 const lb = 'http://127.0.0.1:8080';
 const apiImage = 'classifier-api-classifier-api';
 const modelVolume = 'classifier-api_classifier-api-models';
-const banknoteRow = [3.6216, 8.6661, -2.8073, -0.44699];
 // Containers and volumes this file makes outside Compose, removed in after().
 const testContainers = ['classifier-api-test-nomodel', 'classifier-api-test-sigterm'];
 const testVolumes = ['classifier-api-test-empty'];
@@ -38,17 +39,6 @@ function predict(body: string, contentType = 'application/json'): Promise<Respon
 async function apiReplicas(): Promise<string[]> {
   const { stdout } = await compose(demo, ['ps', '-q', 'classifier-api']);
   return stdout.split('\n').filter(Boolean);
-}
-
-/** The distinct replicas that answer `n` requests through nginx. */
-async function servedBy(n: number): Promise<Set<string>> {
-  const seen = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${lb}/healthz`);
-    await res.arrayBuffer();
-    seen.add(res.headers.get('x-served-by') ?? '(none)');
-  }
-  return seen;
 }
 
 async function removeTestObjects(): Promise<void> {
@@ -127,10 +117,10 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
       const res = await send();
       assert.equal(res.status, status, what);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
-      assert.match((await res.json()).message, message, what);
+      assert.match(((await res.json()) as ErrorBody).message, message, what);
       const good = await predict(JSON.stringify({ row: banknoteRow }));
       assert.equal(good.status, 200, `serves again after ${what}`);
-      assert.equal((await good.json()).label, '0');
+      assert.equal(((await good.json()) as Prediction).label, '0');
     }
     for (const id of await apiReplicas()) {
       const { State, RestartCount } = await inspect(id);
@@ -155,7 +145,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
       assert.equal(res.status, status, what);
       assert.equal(res.headers.get('allow'), allow, what);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
-      const body = await res.json();
+      const body = (await res.json()) as ErrorBody;
       assert.deepEqual(Object.keys(body), ['statusCode', 'error', 'message'], what);
       assert.equal(body.statusCode, status, what);
     }
@@ -203,7 +193,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
   test('README: requests spread over the three replicas', async () => {
     await runReadmeBlock(readme, 'classifier-api-spread');
     const ids = new Set((await apiReplicas()).map((id) => id.slice(0, 12)));
-    assert.deepEqual(await servedBy(30), ids, 'every replica answers, and only replicas do');
+    assert.deepEqual(await servedBy(`${lb}/healthz`, 30), ids, 'every replica answers, and only replicas do');
   });
 
   test('README: metrics in Prometheus text format, on port 9464 only, not through nginx', async () => {
@@ -219,7 +209,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const rows = Array.from({ length: 1000 }, () => banknoteRow);
     const { sent, failed } = await loadTest({
       url: `${lb}/predict`, body: JSON.stringify({ rows }), concurrency: 8, maxRequests: 400, maxMs: 120_000,
-      check: async (res) => res.status === 200 && (await res.json()).labels.length === 1000,
+      check: async (res) => res.status === 200 && ((await res.json()) as Predictions).labels.length === 1000,
     });
     assert.equal(failed, 0, `${failed} of ${sent} batches failed`);
     assert.deepEqual((await logLines()).slice(before.length), [], 'no log line for a request that went well');
@@ -238,7 +228,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const { sent, failed } = await loadTest({
       url: `${lb}/predict`, body: JSON.stringify({ row: banknoteRow }), concurrency: 12, maxRequests: 3000, maxMs: 120_000,
       at: { request: 500, action: () => mustRun('docker', ['kill', victim!]) },
-      check: async (res) => res.status === 200 && (await res.json()).label === '0',
+      check: async (res) => res.status === 200 && ((await res.json()) as Prediction).label === '0',
     });
     assert.equal((await inspect(victim!)).State.Running, false, 'the replica was killed during the load');
     t.diagnostic(`${failed} of ${sent} requests failed`);
@@ -255,7 +245,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await mustRun('docker', ['exec', replica!, 'sh', '-c', 'kill -KILL $(cat /proc/1/task/1/children)']);
     await waitFor('the replica to be restarted', async () => (await inspect(replica!)).RestartCount >= 1, 20_000);
     await waitHealthy(replica!, 30_000);
-    assert.ok((await servedBy(30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
+    assert.ok((await servedBy(`${lb}/healthz`, 30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
   });
 
   test('without a model: unready with one clear log line, no crash loop, ready once the model appears', async () => {
@@ -270,7 +260,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     assertReadmeOutput(srcReadme, 'classifier-api-no-model-log', logLine);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 503);
-    assert.match((await health.json()).reason, /banknote.json does not exist/);
+    assert.match(((await health.json()) as Health).reason ?? '', /banknote.json does not exist/);
     const rejected = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: JSON.stringify({ row: banknoteRow }), headers: { 'content-type': 'application/json' } });
     assert.equal(rejected.status, 503);
     await new Promise((r) => setTimeout(r, 3000));
@@ -313,7 +303,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }), 'a new connection is refused');
     const finished = await response;
     assert.equal(finished.status, 200, finished.body);
-    assert.deepEqual(JSON.parse(finished.body).labels, ['0', '0']);
+    assert.deepEqual((JSON.parse(finished.body) as Predictions).labels, ['0', '0']);
     const state = await waitFor('the container to exit', async () => {
       const s = (await inspect('classifier-api-test-sigterm')).State;
       return s.Running ? null : s;

@@ -22,11 +22,11 @@ import { slowRequest } from '../lib/slow-client.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
 const readme = 'classifier-app/README.md';
+// The sub-pages' commands run, as they say, in the demo folder (where backup.sql belongs).
 const srcReadme = 'classifier-app/src/README.md';
 const dbReadme = 'classifier-app/migrations/README.md';
-// The sub-pages' commands run, as they say, in the demo folder (where backup.sql belongs).
-// The README's commands run in the demo folder, so Compose names the project after it.
 const base = 'http://127.0.0.1:8090';
+// The README's commands run in the demo folder, so Compose names the project after it.
 const appContainer = 'classifier-app-classifier-app-1';
 const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
@@ -42,7 +42,6 @@ const serverFile = path.join(demo, 'src', 'server.ts');
 const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front', 'classifier-app-test-other'];
 // A network of "another project", made and removed by the network test.
 const otherNetwork = 'classifier-app-test-other';
-// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
 const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 
 // What was there before the tests, so that after() leaves the folder as it found it.
@@ -242,7 +241,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal((await inspect(backNetwork)).Internal, true);
     assert.equal((await inspect(frontNetwork)).Internal, false);
     // A container on the published side: it can neither resolve the database's name nor reach its address.
-    const dbAddress = db.NetworkSettings.Networks[backNetwork].IPAddress;
+    const dbAddress = db.NetworkSettings.Networks[backNetwork]!.IPAddress;
     const probe = `
       const net = require('node:net');
       require('node:dns').lookup('classifier-app-db', (err) => {
@@ -278,9 +277,9 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     await mustRun('docker', ['run', '-d', '--name', 'classifier-app-test-other', '--network', otherNetwork, '--read-only', '--cap-drop', 'ALL',
       '--entrypoint', 'node', appImage, '-e', "require('node:net').createServer((s) => s.end('other\\n')).listen(4000)"]);
     try {
-      const backGateway = (await inspect(backNetwork)).IPAM.Config[0].Gateway;
-      const frontGateway = (await inspect(frontNetwork)).IPAM.Config[0].Gateway;
-      const other = (await inspect('classifier-app-test-other')).NetworkSettings.Networks[otherNetwork].IPAddress;
+      const backGateway = (await inspect(backNetwork)).IPAM.Config[0]!.Gateway;
+      const frontGateway = (await inspect(frontNetwork)).IPAM.Config[0]!.Gateway;
+      const other = (await inspect('classifier-app-test-other')).NetworkSettings.Networks[otherNetwork]!.IPAddress;
       /** What a TCP connection from a container to an address answers: its first line, or bash's error. */
       const connect = async (container: string, address: string, port: number): Promise<string> => {
         const r = await run('docker', ['exec', container, 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -1 <&3`]);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor } from '../lib/docker.ts';
 import { withBrowserPage } from '../lib/browser.ts';
+import type { ComposeFile } from '../lib/files.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 const demo = path.join(repoRoot, 'linear-classifier-jupyter');
@@ -23,7 +24,6 @@ const imagePage = 'linear-classifier-jupyter/jupyter/README.md';
 const service = 'linear-classifier-jupyter';
 const image = 'linear-classifier-jupyter';
 const base = 'http://127.0.0.1:8888';
-// Debian's Chromium; CHROMIUM_PATH names another (the GitHub workflow's runners have Google Chrome).
 
 /** The token from the server's log, as a learner finds it. */
 async function tokenFromLogs(dir: string, project?: string): Promise<string> {
@@ -59,9 +59,19 @@ function connects(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** The parts of a notebook (nbformat 4) that the tests read; text may be split into lines. */
+interface Notebook {
+  cells: { cell_type: string; outputs?: CellOutput[] }[];
+}
+interface CellOutput {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+}
+
 /** The text and images of a notebook's code cell outputs, for comparing two runs. */
-function outputsOf(notebook: any): unknown[] {
-  return notebook.cells.filter((c: any) => c.cell_type === 'code').map((c: any) => c.outputs.map((o: any) => ({
+function outputsOf(notebook: Notebook): unknown[] {
+  return notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map((o) => ({
     type: o.output_type,
     text: o.text === undefined ? undefined : [o.text].flat().join(''),
     data: o.data && Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, [v].flat().join('')])),
@@ -89,7 +99,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
 
     test('jupyter kernelspec list includes the Deno kernel, registered system-wide', async () => {
       await runReadmeBlock(readme, 'jupyter-kernels');
-      const kernel = JSON.parse((await mustRun('docker', ['run', '--rm', '--entrypoint', 'cat', image, '/usr/local/share/jupyter/kernels/deno/kernel.json'])).stdout);
+      const kernel = JSON.parse((await mustRun('docker', ['run', '--rm', '--entrypoint', 'cat', image, '/usr/local/share/jupyter/kernels/deno/kernel.json'])).stdout) as { argv: string[]; env: Record<string, string> };
       assert.deepEqual(kernel.env, { NO_COLOR: '1' });
       assert.equal(kernel.argv[0], '/usr/local/bin/deno');
     });
@@ -158,15 +168,14 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
       const executed = await mustRun('docker', ['compose', 'run', '--rm', '-T', service, 'jupyter', 'nbconvert', '--to', 'notebook',
         '--execute', '--ExecutePreprocessor.record_timing=False', '--stdout', 'perceptron.ipynb'], { cwd: demo, timeoutMs: 300_000 });
       saveArtifact('linear-classifier-jupyter/perceptron.executed.ipynb', executed.stdout);
-      const fresh = JSON.parse(executed.stdout);
-      const committed = JSON.parse(readFileSync(path.join(demo, 'perceptron.ipynb'), 'utf8'));
-      const errors = fresh.cells.flatMap((c: any) => c.outputs ?? []).filter((o: any) => o.output_type === 'error');
-      assert.deepEqual(errors, []);
-      const outputs = fresh.cells.flatMap((c: any) => c.outputs ?? []);
-      const plain = outputs.map((o: any) => [o.data?.['text/plain'] ?? ''].flat().join('')).join('\n');
+      const fresh = JSON.parse(executed.stdout) as Notebook;
+      const committed = JSON.parse(readFileSync(path.join(demo, 'perceptron.ipynb'), 'utf8')) as Notebook;
+      const outputs = fresh.cells.flatMap((c) => c.outputs ?? []);
+      assert.deepEqual(outputs.filter((o) => o.output_type === 'error'), []);
+      const plain = outputs.map((o) => [o.data?.['text/plain'] ?? ''].flat().join('')).join('\n');
       // The notebook's own perceptron and the shared module end with the same weights and accuracies.
       assert.match(plain, /same: \{\s+epochs: true,\s+weights: true,\s+trainAccuracy: true,\s+testAccuracy: true\s+\}/);
-      assert.equal(outputs.filter((o: any) => /^<svg /.test([o.data?.['image/svg+xml'] ?? ''].flat().join(''))).length, 2, 'two plots');
+      assert.equal(outputs.filter((o) => /^<svg /.test([o.data?.['image/svg+xml'] ?? ''].flat().join(''))).length, 2, 'two plots');
       // The committed notebook shows what a fresh run prints: outputs, plots and all.
       assert.deepEqual(outputsOf(fresh), outputsOf(committed), 'perceptron.ipynb is committed with stale outputs: re-execute it (README)');
     });
@@ -192,13 +201,13 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
     test('.devcontainer/devcontainer.json opens the same compose service at the work folder', async () => {
       // JSON with comments: drop the // lines before parsing.
       const text = readFileSync(path.join(demo, '.devcontainer', 'devcontainer.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
-      const config = JSON.parse(text);
+      const config = JSON.parse(text) as { dockerComposeFile: string[]; service: string; overrideCommand: boolean; workspaceFolder: string };
       assert.deepEqual(config.dockerComposeFile, ['../compose.yaml']);
       assert.equal(config.service, service);
       assert.equal(config.overrideCommand, false, 'JupyterLab keeps running while the editor is attached');
       const { stdout } = await mustRun('docker', ['compose', 'config', '--format', 'json'], { cwd: demo });
-      const volumes = JSON.parse(stdout).services[service].volumes;
-      assert.ok(volumes.some((v: any) => v.source === demo && v.target === config.workspaceFolder), `${config.workspaceFolder} is the mounted demo folder`);
+      const volumes = (JSON.parse(stdout) as ComposeFile).services?.[service]?.volumes ?? [];
+      assert.ok(volumes.some((v) => v.source === demo && v.target === config.workspaceFolder), `${config.workspaceFolder} is the mounted demo folder`);
     });
 
     test('the README stops it', async () => {
@@ -293,7 +302,7 @@ describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
       const auth = { Authorization: `token ${token}` };
       const checkpoint = await fetch(`${base}/api/contents/perceptron.ipynb/checkpoints`, { method: 'POST', headers: auth });
       assert.equal(checkpoint.status, 201, await checkpoint.text());
-      const notebook = await (await fetch(`${base}/api/contents/perceptron.ipynb`, { headers: auth })).json();
+      const notebook = (await (await fetch(`${base}/api/contents/perceptron.ipynb`, { headers: auth })).json()) as { content: Notebook };
       const saved = await fetch(`${base}/api/contents/perceptron.ipynb`, {
         method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' },
         body: JSON.stringify({ type: 'notebook', format: 'json', content: notebook.content }),

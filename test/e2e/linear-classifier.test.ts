@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
+import type { ComposeFile } from '../lib/files.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 import { modelFromJSON } from '../../linear-classifier/src/model-file.ts';
 
@@ -67,7 +68,7 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     assert.deepEqual(image.Config.Cmd, ['--help']);
     assert.equal(image.Config.WorkingDir, '/app');
     const ls = await mustRun('docker', ['run', '--rm', '--entrypoint', 'ls', `${project}-linear-classifier`, 'src']);
-    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts']);
+    assert.deepEqual(ls.stdout.trim().split('\n').sort(), ['args.ts', 'cli.ts', 'csv.ts', 'model-file.ts', 'normalise.ts', 'perceptron.ts', 'random.ts', 'settings.ts', 'training.ts']);
   });
 
   test('the container: non-root, read-only root and data, writable models, no network', { timeout: 120_000 }, async () => {
@@ -113,7 +114,7 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
     const model = modelFromJSON(JSON.parse(json.stdout));
     assert.equal(model.featureCount, 4);
     assert.equal(model.metrics?.seed, 1);
-    assert.ok(model.metrics!.testAccuracy >= 0.9);
+    assert.ok(model.metrics.testAccuracy >= 0.9);
     const volume = await inspect(`${project}_linear-classifier-models`);
     assert.equal(volume.Labels['com.docker.compose.project'], project);
   });
@@ -125,10 +126,11 @@ describe('linear-classifier', { skip: engineSkip() }, () => {
 
   test('the devcontainer: the service with the folder mounted over /app and a writable root', { timeout: 240_000 }, async () => {
     const r = await mustRun('docker', ['compose', '-f', 'compose.yaml', '-f', '.devcontainer/compose.yaml', 'config', '--format', 'json'], { cwd: demoDir, env });
-    const service = JSON.parse(r.stdout).services['linear-classifier'];
+    const service = (JSON.parse(r.stdout) as ComposeFile).services?.['linear-classifier'];
+    assert.ok(service, 'the linear-classifier service');
     assert.equal(service.read_only ?? false, false);
     assert.deepEqual(service.cap_drop, ['ALL']);
-    const app = service.volumes.find((v: { target: string }) => v.target === '/app');
+    const app = service.volumes?.find((v) => v.target === '/app');
     assert.equal(app?.type, 'bind');
     assert.equal(app?.source, demoDir);
     // And `npm test`, as the README says, runs the unit tests in it against the mounted working copy.

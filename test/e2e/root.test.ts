@@ -3,11 +3,9 @@
  * compose.yaml that includes every demo.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parse } from 'yaml';
 import { compose, engineSkip, mustRun, repoRoot } from '../lib/docker.ts';
+import { includedServices } from '../lib/files.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 describe('repository root', { skip: engineSkip() }, () => {
@@ -23,9 +21,7 @@ describe('repository root', { skip: engineSkip() }, () => {
   test('the root compose.yaml offers every service of every demo', { timeout: 60_000 }, async () => {
     const { stdout } = await mustRun('docker', ['compose', 'config', '--services'], { cwd: repoRoot, env: { COMPOSE_PROFILES: '*' } });
     const services = stdout.trim().split('\n').sort();
-    const expected = (parse(readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8')).include as string[])
-      .flatMap((file) => Object.keys(parse(readFileSync(path.join(repoRoot, file), 'utf8')).services))
-      .sort();
+    const expected = includedServices().sort();
     assert.deepEqual(services, expected);
   });
 });

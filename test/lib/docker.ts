@@ -105,22 +105,77 @@ export async function mustRun(command: string, args: readonly string[], options:
   return result;
 }
 
+/** A container's state in `docker inspect`. */
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  ExitCode: number;
+  StartedAt: string;
+  FinishedAt: string;
+  /** Absent when the image has no healthcheck: read it only where there is one. */
+  Health: { Status: string };
+}
+
+/**
+ * The fields of `docker inspect` that the tests read. One object for containers, images, volumes
+ * and networks, as the command's output is: each test reads those of the kind it inspects.
+ */
+export interface Inspected {
+  Id: string;
+  Name: string;
+  /** A container's image id. */
+  Image: string;
+  State: ContainerState;
+  RestartCount: number;
+  Config: { User: string; Cmd: string[] | null; Entrypoint: string[] | null; WorkingDir: string };
+  HostConfig: {
+    ReadonlyRootfs: boolean;
+    Privileged: boolean;
+    Init: boolean | null;
+    CapAdd: string[] | null;
+    CapDrop: string[] | null;
+    SecurityOpt: string[];
+    Tmpfs: Record<string, string> | null;
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[] | null>;
+    Memory: number;
+    NanoCpus: number;
+    PidsLimit: number | null;
+  };
+  Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
+  NetworkSettings: {
+    Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+    Networks: Record<string, { IPAddress: string }>;
+  };
+  /** An image's platform. */
+  Os: string;
+  Architecture: string;
+  /** A volume's labels. */
+  Labels: Record<string, string>;
+  /** A network's. */
+  Internal: boolean;
+  IPAM: { Config: { Subnet: string; Gateway: string }[] };
+  /** A container's image for its platform (the containerd image store). */
+  ImageManifestDescriptor: { digest: string; platform: { os: string; architecture: string } };
+}
+
 /** `docker inspect` of one object, parsed. */
-export async function inspect(name: string): Promise<any> {
+export async function inspect(name: string): Promise<Inspected> {
   const { stdout } = await mustRun('docker', ['inspect', name]);
-  return JSON.parse(stdout)[0];
+  const [found] = JSON.parse(stdout) as Inspected[];
+  if (!found) throw new Error(`docker inspect ${name} found nothing`);
+  return found;
 }
 
 /** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
 export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 60_000, everyMs = 250): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (err) {
-      last = err;
+      last = err instanceof Error ? err : new Error(String(err));
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));

@@ -50,7 +50,10 @@ export async function mustKubectl(args: readonly string[], options: RunOptions =
   return result;
 }
 
-/** `kubectl get ARGS -o json`, parsed: one object, or a List with `items`. */
-export async function getJson(args: readonly string[], options: RunOptions = {}): Promise<any> {
-  return JSON.parse((await mustKubectl(['get', ...args, '-o', 'json'], options)).stdout);
+/**
+ * `kubectl get ARGS -o json`, parsed: one object, or a List with `items`. T names the fields the
+ * caller reads; nothing checks them.
+ */
+export async function getJson<T>(args: readonly string[], options: RunOptions = {}): Promise<T> {
+  return JSON.parse((await mustKubectl(['get', ...args, '-o', 'json'], options)).stdout) as T;
 }

@@ -77,3 +77,17 @@ export async function loadTest(options: LoadOptions): Promise<LoadResult> {
 export function between(samples: readonly Sample[], from: number, to = Infinity): Sample[] {
   return samples.filter((s) => s.at >= from && s.at < to);
 }
+
+/**
+ * The distinct names in the `x-served-by` header of `n` answers to GET `url`: the replicas behind
+ * a load balancer that answer it ("(none)" for an answer without the header).
+ */
+export async function servedBy(url: string, n: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    seen.add(res.headers.get('x-served-by') ?? '(none)');
+  }
+  return seen;
+}

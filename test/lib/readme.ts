@@ -81,7 +81,7 @@ export function fileRegion(text: string, name: string): string | null {
 }
 
 /** Removes `#region`/`#endregion` marker lines, for comparing a whole file with a block. */
-function withoutRegionMarkers(text: string): string {
+export function withoutRegionMarkers(text: string): string {
   return text.split('\n').filter((l) => !/#(region \S+|endregion)\b/.test(l)).join('\n');
 }
 
@@ -95,6 +95,7 @@ export function renderTerminal(text: string): string {
   return text.split('\n').map((line) => {
     const screen: string[] = [];
     let cursor = 0;
+    // eslint-disable-next-line no-control-regex -- ESC starts the terminal sequences matched here
     for (const token of line.match(/\x1b\[[0-9;?]*[A-Za-z]|\r|[^\x1b\r]|\x1b/gu) ?? []) {
       if (token === '\r') cursor = 0;
       else if (token.endsWith('K') && token.startsWith('\x1b[')) {
@@ -195,7 +196,7 @@ export function treeEntries(tree: string): string[] {
   const entries: string[] = [];
   const stack: string[] = [];
   for (const raw of tree.split('\n')) {
-    const m = /^((?:│   |    |│\u00a0\u00a0 )*)(?:├── |└── )([^#\s][^#]*?)\s*(?:#.*)?$/.exec(raw);
+    const m = /^((?:│ {3}| {4}|│\u00a0\u00a0 )*)(?:├── |└── )([^#\s][^#]*?)\s*(?:#.*)?$/.exec(raw);
     if (!m) continue;
     const depth = m[1]!.length / 4;
     stack.length = depth;
@@ -249,8 +250,9 @@ export interface ReadmeRunOptions extends RunOptions {
 
 /**
  * Runs the commands of a README's `<!-- run: ID -->` block with bash, in the README's folder unless
- * `cwd` says otherwise, with stderr merged into stdout, and asserts each one's exit code and output. Returns the results, and keeps
- * what was printed under test/artifacts/outputs/ for the record.
+ * `cwd` says otherwise, with stderr merged into stdout, and asserts each one's exit code and
+ * output. Returns the results, and keeps what was printed under test/artifacts/outputs/ for the
+ * record.
  */
 export async function runReadmeBlock(readme: string, id: string, options: ReadmeRunOptions = {}): Promise<RunResult[]> {
   const block = findBlock(readme, 'run', id);

@@ -22,9 +22,17 @@ export interface SlowResult {
  * server closes the connection or `giveUpMs` have passed (then it closes it itself, and reports so
  * with `closedAfterMs` = Infinity).
  */
-export function slowRequest(port: number, fast: string, slow: string, intervalMs: number, giveUpMs: number): Promise<SlowResult> {
+export function slowRequest(
+  port: number,
+  fast: string,
+  slow: string,
+  intervalMs: number,
+  giveUpMs: number,
+): Promise<SlowResult> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => { if (fast) socket.write(fast); });
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      if (fast) socket.write(fast);
+    });
     const started = Date.now();
     let response = '';
     let sent = 0;
@@ -43,7 +51,9 @@ export function slowRequest(port: number, fast: string, slow: string, intervalMs
     }, intervalMs);
     const limit = setTimeout(() => finish(Infinity), giveUpMs);
     socket.setEncoding('latin1');
-    socket.on('data', (d: string) => { response += d; });
+    socket.on('data', (d: string) => {
+      response += d;
+    });
     socket.on('close', () => finish(Date.now() - started));
     socket.on('error', () => finish(Date.now() - started));
   });
