@@ -117,13 +117,28 @@ const exercises: Exercise[] = [
   },
 ];
 
-/** What a change that only hides the symptom must still fail on (test/fixtures/exercises/non-fixes/). */
+/**
+ * Changes that only hide the symptom (test/fixtures/exercises/non-fixes/EXERCISE/NAME/), each with
+ * the lines its check must print: every one must fail, naming what is still wrong.
+ */
 const nonFixProblems: Record<string, RegExp[]> = {
-  '09-started-too-soon': [
+  '01-missing-code/code-mounted-at-run-time': [/^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m],
+  '02-run-is-not-cmd/output-kept-from-the-build': [
+    /^holds: the build does not run the program$/m,
+    /^does not hold: each container makes a new forecast: two containers, started one after the other, both printed "Forecast made at .*": that forecast was made once/m,
+  ],
+  '05-empty-mount/data-copied-into-the-image': [
+    /^does not hold: the container sees the files in the host folder \.\/data: the check put check-.*\.csv into \.\/data, and the container did not list it; .* Here nothing is mounted at \/app\/data/m,
+  ],
+  '09-started-too-soon/fixed-sleep': [
     /^does not hold: the model server has a healthcheck that reports healthy once the model has loaded: it has no healthcheck/m,
     /^does not hold: the app does not wait a fixed time: it ran for [5-9]\.\d s/m,
   ],
-  '10-will-not-stop': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
+  '09-started-too-soon/healthy-before-ready': [
+    /^holds: the app gets its prediction from the model server$/m,
+    /^does not hold: the model server has a healthcheck that reports healthy once the model has loaded: it reported healthy [0-2]\.\d s after it started, before the model had loaded/m,
+  ],
+  '10-will-not-stop/shorter-grace-period': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
 };
 
 const exercisesDir = path.join(repoRoot, 'exercises');
@@ -196,6 +211,12 @@ describe('exercises', { skip: engineSkip() }, () => {
     assert.deepEqual(folders, exercises.map((e) => e.folder));
   });
 
+  test('every non-fix listed here has its fixture folder, and every fixture folder is listed', () => {
+    const folders = readdirSync(path.join(fixturesDir, 'non-fixes')).flatMap((folder) =>
+      readdirSync(path.join(fixturesDir, 'non-fixes', folder)).map((name) => `${folder}/${name}`));
+    assert.deepEqual(folders.sort(), Object.keys(nonFixProblems).sort());
+  });
+
   test('a check given no folder, or two, says so in one line and exits 2', { timeout: 60_000 }, async () => {
     const checkFile = path.join(exercisesDir, '01-missing-code', 'check');
     const missing = await run(checkFile, ['no-such-folder']);
@@ -244,14 +265,15 @@ describe('exercises', { skip: engineSkip() }, () => {
       });
     }
 
-    if (existsSync(path.join(fixturesDir, 'non-fixes', folder))) {
-      test(`${folder}: ./check fails on a change that only hides the symptom`, { timeout: 240_000 }, async () => {
-        const dir = overlay(folder, path.join(fixturesDir, 'non-fixes', folder));
+    const nonFixes = path.join(fixturesDir, 'non-fixes', folder);
+    for (const name of existsSync(nonFixes) ? readdirSync(nonFixes).sort() : []) {
+      test(`${folder}: ./check fails on ${name}, a change that only hides the symptom`, { timeout: 240_000 }, async () => {
+        const dir = overlay(folder, path.join(nonFixes, name));
         try {
-          const result = await check(folder, dir, `${folder}-non-fix`);
+          const result = await check(folder, dir, `${folder}-non-fix-${name}`);
           assert.equal(result.code, 1, result.output);
-          const problems = nonFixProblems[folder];
-          assert.ok(problems, `nonFixProblems names what the non-fix of ${folder} must fail on`);
+          const problems = nonFixProblems[`${folder}/${name}`];
+          assert.ok(problems, `nonFixProblems names what the non-fix ${folder}/${name} must fail on`);
           for (const problem of problems) assert.match(result.output, problem);
         } finally {
           rmSync(dir, { recursive: true, force: true });
