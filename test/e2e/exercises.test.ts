@@ -7,7 +7,7 @@
  * After every check, nothing with the exercise's names is left behind.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -215,6 +215,31 @@ describe('exercises', { skip: engineSkip() }, () => {
     const folders = readdirSync(path.join(fixturesDir, 'non-fixes')).flatMap((folder) =>
       readdirSync(path.join(fixturesDir, 'non-fixes', folder)).map((name) => `${folder}/${name}`));
     assert.deepEqual(folders.sort(), Object.keys(nonFixProblems).sort());
+  });
+
+  test("08's hint: a .dockerignore pattern is matched from the context's root, unlike .gitignore's", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
+    try {
+      const context = path.join(dir, 'context');
+      for (const file of ['app.log', 'logs/app.log', 'node_modules/x.js', 'sub/node_modules/x.js', 'keep.txt']) {
+        mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+        writeFileSync(path.join(context, file), 'x\n');
+      }
+      writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
+      /** The files of the context that reach the builder with these .dockerignore lines. */
+      const sent = async (ignore: string): Promise<string[]> => {
+        writeFileSync(path.join(context, '.dockerignore'), `${ignore}\nDockerfile\n.dockerignore\n`);
+        const out = path.join(dir, `out-${Date.now()}`);
+        const build = await run('docker', ['build', '-q', '--output', `type=local,dest=${out}`, context]);
+        assert.equal(build.code, 0, build.output);
+        return readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+          .map((e) => path.relative(out, path.join(e.parentPath, e.name))).sort();
+      };
+      assert.deepEqual(await sent('*.log\nnode_modules'), ['keep.txt', 'logs/app.log', 'sub/node_modules/x.js']);
+      assert.deepEqual(await sent('**/*.log'), ['keep.txt', 'node_modules/x.js', 'sub/node_modules/x.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a check given no folder, or two, says so in one line and exits 2', { timeout: 60_000 }, async () => {
