@@ -6,6 +6,8 @@
  * they would download from a registry.
  */
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { engineSkip, mustRun, repoRoot, run, saveArtifact } from '../lib/docker.ts';
@@ -23,13 +25,19 @@ interface Devcontainer {
   user: string;
   /** The workspace folder inside the container. */
   workspace: string;
+  /**
+   * Open a copy that belongs to this uid, as on a Linux desktop, rather than the repository's
+   * folder (which belongs to root on a CI machine, and then JupyterLab runs as root, not as the
+   * editor's jovyan). The copy has the folders it mounts beside it.
+   */
+  copyOwnedBy?: { uid: number; with: string[] };
 }
 
 const devcontainers: Devcontainer[] = [
   // The unit tests, on the working copy that .devcontainer/compose.yaml mounts over /app.
   { folder: 'linear-classifier', check: ['npm', 'test'], passes: /^ℹ fail 0$/m, user: 'node', workspace: '/app' },
   // The notebook's last cells throw if it and the shared model module disagree.
-  { folder: 'linear-classifier-jupyter', check: ['jupyter', 'execute', '--output', '/tmp/executed', 'perceptron.ipynb'], passes: /Executing notebook with kernel: deno/, user: 'jovyan', workspace: '/home/jovyan/work' },
+  { folder: 'linear-classifier-jupyter', check: ['jupyter', 'execute', '--output', '/tmp/executed', 'perceptron.ipynb'], passes: /Executing notebook with kernel: deno/, user: 'jovyan', workspace: '/home/jovyan/work', copyOwnedBy: { uid: 1000, with: ['linear-classifier'] } },
 ];
 
 /** The image ids there are now. */
@@ -48,16 +56,25 @@ async function removeDevcontainer(workspace: string): Promise<void> {
 
 describe('devcontainers', { skip: engineSkip() }, () => {
   for (const dc of devcontainers) {
-    const workspace = path.join(repoRoot, dc.folder);
+    const copy = dc.copyOwnedBy ? mkdtempSync(path.join(os.tmpdir(), 'devcontainer-')) : undefined;
+    const workspace = path.join(copy ?? repoRoot, dc.folder);
     let before: Set<string>;
     after(async () => {
       await removeDevcontainer(workspace);
+      if (copy) rmSync(copy, { recursive: true, force: true });
       // The images this test built (the dev container's own, if the CLI made one): nobody else's.
       if (before) for (const id of await imageIds()) if (!before.has(id)) await run('docker', ['image', 'rm', '-f', id]);
     });
 
     test(`${dc.folder}: devcontainer up, devcontainer exec runs its checks, then the container is removed`, { timeout: 1_200_000 }, async () => {
       before = await imageIds();
+      if (copy && dc.copyOwnedBy) {
+        for (const folder of [dc.folder, ...dc.copyOwnedBy.with]) {
+          cpSync(path.join(repoRoot, folder), path.join(copy, folder), { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
+        }
+        // Only root has a folder nobody else's; any other user's copy is already theirs.
+        if (process.getuid?.() === 0) await mustRun('chown', ['-R', `${dc.copyOwnedBy.uid}:${dc.copyOwnedBy.uid}`, workspace]);
+      }
       const up = await run(cli, ['up', '--workspace-folder', workspace, '--remove-existing-container'], { timeoutMs: 900_000 });
       saveArtifact(`devcontainers/${dc.folder}-up.txt`, up.output);
       assert.equal(up.code, 0, up.output);
