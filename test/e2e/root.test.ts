@@ -73,6 +73,12 @@ describe('repository root', { skip: engineSkip() }, () => {
       for (const step of steps) {
         const started = Date.now();
         if ('block' in step) {
+          if (step.block === 'root-clean') {
+            // What the README says answers once the table's commands have run.
+            for (const url of ['http://127.0.0.1:8090/', 'http://127.0.0.1:8080/model']) {
+              assert.equal((await fetch(url)).status, 200, `${url} answers`);
+            }
+          }
           await runReadmeBlock(readme, step.block, { timeoutMs: 900_000 });
         } else {
           const result = await sh(step.command, { cwd: clone, timeoutMs: 900_000 });
