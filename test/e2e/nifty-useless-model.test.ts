@@ -77,7 +77,7 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
   });
 
   test('the compose service is read-only, without capabilities, with no-new-privileges', { timeout: 120_000 }, async () => {
-    const created = await mustRun('docker', ['compose', 'create', 'nifty-useless-model'], { cwd: demoDir });
+    const created = await mustRun('docker', ['compose', 'create', '--build', 'nifty-useless-model'], { cwd: demoDir });
     assert.equal(created.code, 0);
     const host = (await inspect('nifty-useless-model-nifty-useless-model-1')).HostConfig;
     assert.equal(host.ReadonlyRootfs, true);
