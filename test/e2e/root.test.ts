@@ -95,7 +95,6 @@ describe('repository root', { skip: engineSkip() }, () => {
       saveArtifact('root-fresh-clone-times.txt', times.join('\n') + '\n');
       t.diagnostic(`times on a fresh clone:\n${times.join('\n')}`);
       await compose(clone, ['down', '--volumes', '--rmi', 'local']).catch(() => undefined);
-      await run('docker', ['image', 'rm', 'linear-classifier-jupyter']);
       rmSync(dir, { recursive: true, force: true });
     }
   });
