@@ -1,9 +1,6 @@
 /**
- * The nifty useless model: it cannot predict anything, but it can add.
- *
- * The sum comes from decimal.js, this project's one runtime dependency. The point is not the
- * arithmetic but the dependency: package.json names it, package-lock.json pins its exact version
- * and checksum, and the Docker image installs exactly that, on every machine.
+ * The nifty useless model: it cannot predict anything, but it can add, with decimal.js, this
+ * project's one dependency, which package.json names and package-lock.json pins.
  */
 import { Decimal } from 'decimal.js';
 

@@ -46,7 +46,7 @@ async function loadUntilReady(): Promise<void> {
 // #region shutdown
 // On SIGTERM (docker stop, a rolling update, a scale-down) stop accepting connections, let the
 // requests in flight finish, then exit 0. Past the grace period, exit 1 rather than hang until
-// Docker's SIGKILL (10 s later).
+// the SIGKILL (5 s after the SIGTERM: stop_grace_period in compose.yaml and stack.yaml).
 const gracePeriodMs = 1500;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

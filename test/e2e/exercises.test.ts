@@ -7,7 +7,7 @@
  * After every check, nothing with the exercise's names is left behind.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -127,14 +127,39 @@ const exercises: Exercise[] = [
   },
 ];
 
-/** What a change that only hides the symptom must still fail on (test/fixtures/exercises/non-fixes/). */
+/**
+ * Changes that only hide the symptom (test/fixtures/exercises/non-fixes/EXERCISE/NAME/), each with
+ * the lines its check must print: every one must fail, naming what is still wrong.
+ */
 const nonFixProblems: Record<string, RegExp[]> = {
-  '09-started-too-soon': [
+  '01-missing-code/code-mounted-at-run-time': [/^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m],
+  '02-run-is-not-cmd/output-kept-from-the-build': [
+    /^holds: the build does not run the program$/m,
+    /^does not hold: each container makes a new forecast: two containers, started one after the other, both printed "Forecast made at .*": that forecast was made once/m,
+  ],
+  '03-cache-buster/cache-mount-only': [/^does not hold: after an edit of main\.ts alone, the rebuild reuses the npm ci layer: npm ci ran again/m],
+  '04-vanished-model/model-built-into-the-image': [
+    /^does not hold: predict, in a new container, finds the model that train saved: it used another model than the one train saved just now/m,
+  ],
+  '06-secret-in-a-layer/secret-copied-then-deleted': [
+    /^holds: the key is not in the image's history$/m,
+    /^does not hold: the key is in no layer of the image, and not in its settings: docker image save gives it away/m,
+  ],
+  '05-empty-mount/data-copied-into-the-image': [
+    /^does not hold: the container sees the files in the host folder \.\/data: the check put check-.*\.csv into \.\/data, and the container did not list it; .* Here nothing is mounted at \/app\/data/m,
+  ],
+  '09-started-too-soon/fixed-sleep': [
     /^does not hold: the model server has a healthcheck that reports healthy once the model has loaded: it has no healthcheck/m,
     /^does not hold: the app does not wait a fixed time: it ran for [5-9]\.\d s/m,
   ],
-  '10-will-not-stop': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
-  '11-exec-format-error': [/^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image whose programs are for x86_64: something pins the platform/m],
+  '09-started-too-soon/healthy-before-ready': [
+    /^holds: the app gets its prediction from the model server$/m,
+    /^does not hold: the model server has a healthcheck that reports healthy once the model has loaded: it reported healthy [0-2]\.\d s after it started, before the model had loaded/m,
+  ],
+  '10-will-not-stop/shorter-grace-period': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
+  '11-exec-format-error/pinned-to-amd64': [
+    /^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image whose programs are for x86_64: something pins the platform/m,
+  ],
 };
 
 const exercisesDir = path.join(repoRoot, 'exercises');
@@ -207,6 +232,37 @@ describe('exercises', { skip: engineSkip() }, () => {
     assert.deepEqual(folders, exercises.map((e) => e.folder));
   });
 
+  test('every non-fix listed here has its fixture folder, and every fixture folder is listed', () => {
+    const folders = readdirSync(path.join(fixturesDir, 'non-fixes')).flatMap((folder) =>
+      readdirSync(path.join(fixturesDir, 'non-fixes', folder)).map((name) => `${folder}/${name}`));
+    assert.deepEqual(folders.sort(), Object.keys(nonFixProblems).sort());
+  });
+
+  test("08's hint: a .dockerignore pattern is matched from the context's root, unlike .gitignore's", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
+    try {
+      const context = path.join(dir, 'context');
+      for (const file of ['app.log', 'logs/app.log', 'node_modules/x.js', 'sub/node_modules/x.js', 'keep.txt']) {
+        mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+        writeFileSync(path.join(context, file), 'x\n');
+      }
+      writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
+      /** The files of the context that reach the builder with these .dockerignore lines. */
+      const sent = async (ignore: string): Promise<string[]> => {
+        writeFileSync(path.join(context, '.dockerignore'), `${ignore}\nDockerfile\n.dockerignore\n`);
+        const out = path.join(dir, `out-${Date.now()}`);
+        const build = await run('docker', ['build', '-q', '--output', `type=local,dest=${out}`, context]);
+        assert.equal(build.code, 0, build.output);
+        return readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+          .map((e) => path.relative(out, path.join(e.parentPath, e.name))).sort();
+      };
+      assert.deepEqual(await sent('*.log\nnode_modules'), ['keep.txt', 'logs/app.log', 'sub/node_modules/x.js']);
+      assert.deepEqual(await sent('**/*.log'), ['keep.txt', 'node_modules/x.js', 'sub/node_modules/x.js']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a check given no folder, or two, says so in one line and exits 2', { timeout: 60_000 }, async () => {
     const checkFile = path.join(exercisesDir, '01-missing-code', 'check');
     const missing = await run(checkFile, ['no-such-folder']);
@@ -255,14 +311,15 @@ describe('exercises', { skip: engineSkip() }, () => {
       });
     }
 
-    if (existsSync(path.join(fixturesDir, 'non-fixes', folder))) {
-      test(`${folder}: ./check fails on a change that only hides the symptom`, { timeout: 240_000 }, async () => {
-        const dir = overlay(folder, path.join(fixturesDir, 'non-fixes', folder));
+    const nonFixes = path.join(fixturesDir, 'non-fixes', folder);
+    for (const name of existsSync(nonFixes) ? readdirSync(nonFixes).sort() : []) {
+      test(`${folder}: ./check fails on ${name}, a change that only hides the symptom`, { timeout: 240_000 }, async () => {
+        const dir = overlay(folder, path.join(nonFixes, name));
         try {
-          const result = await check(folder, dir, `${folder}-non-fix`);
+          const result = await check(folder, dir, `${folder}-non-fix-${name}`);
           assert.equal(result.code, 1, result.output);
-          const problems = nonFixProblems[folder];
-          assert.ok(problems, `nonFixProblems names what the non-fix of ${folder} must fail on`);
+          const problems = nonFixProblems[`${folder}/${name}`];
+          assert.ok(problems, `nonFixProblems names what the non-fix ${folder}/${name} must fail on`);
           for (const problem of problems) assert.match(result.output, problem);
         } finally {
           rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,8 @@
  * the README claims about the image (non-root, layer cache) and the root compose file.
  */
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
@@ -19,23 +21,47 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
   });
   cleanups.push(() => compose(demoDir, ['down', '--volumes', '--rmi', 'local']));
 
-  test('README: build, then the image runs main.ts as the node user', { timeout: 300_000 }, async () => {
-    await runReadmeBlock(readme, 'nifty-build');
-    const image = await inspect('nifty-useless-model-nifty-useless-model');
+  cleanups.push(() => run('docker', ['rm', '-f', 'nifty-by-hand', 'nifty-waits']));
+  cleanups.push(() => run('docker', ['rmi', '-f', 'nifty-useless-model']));
+
+  test('README by hand: docker build -t, then docker images lists the image', { timeout: 300_000 }, async () => {
+    await runReadmeBlock(readme, 'nifty-cli-build');
+    const image = await inspect('nifty-useless-model');
     assert.equal(image.Config.User, 'node');
     assert.deepEqual(image.Config.Cmd, ['node', 'main.ts']);
   });
 
-  test('README: docker compose run --rm prints the sum and removes its container', { timeout: 120_000 }, async () => {
-    const [result] = await runReadmeBlock(readme, 'nifty-run');
-    assert.ok(result!.stdout.includes(greeting));
-    const left = await run('docker', ['ps', '-a', '--filter', 'label=com.docker.compose.project=nifty-useless-model', '--format', '{{.Names}}']);
-    assert.equal(left.stdout.trim(), '', 'run --rm must leave no container behind');
+  test('README by hand: docker run prints the sum, docker ps -a shows the exited container, docker rm removes it', { timeout: 120_000 }, async () => {
+    await runReadmeBlock(readme, 'nifty-cli-run');
+    const left = await run('docker', ['ps', '-a', '--filter', 'name=^nifty-by-hand$', '--format', '{{.Names}}']);
+    assert.equal(left.stdout.trim(), '');
   });
 
-  test('README: the container runs as uid 1000, not root', { timeout: 120_000 }, async () => {
-    const [result] = await runReadmeBlock(readme, 'nifty-user');
-    assert.match(result!.stdout, /^uid=1000\(node\)/m);
+  test('README by hand: docker run -d, docker ps shows it up, docker stop waits out sleep, docker rm removes it', { timeout: 120_000 }, async () => {
+    const started = Date.now();
+    await runReadmeBlock(readme, 'nifty-cli-stop');
+    // The README says docker stop takes ten seconds, because sleep ignores SIGTERM.
+    assert.ok(Date.now() - started >= 10_000, `the block took ${Date.now() - started} ms`);
+    const left = await run('docker', ['ps', '-a', '--filter', 'name=^nifty-waits$', '--format', '{{.Names}}']);
+    assert.equal(left.stdout.trim(), '');
+  });
+
+  test('README by hand: after an edit of main.ts the rebuild reuses npm ci, and the image runs the edit', { timeout: 300_000 }, async () => {
+    // In a copy: the block edits main.ts.
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'nifty-edit-'));
+    cleanups.push(async () => rmSync(copy, { recursive: true, force: true }));
+    cpSync(demoDir, copy, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
+    await runReadmeBlock(readme, 'nifty-cli-cache', { cwd: copy });
+    assert.ok(readFileSync(path.join(copy, 'main.ts'), 'utf8').includes('Edited, and rebuilt.'));
+  });
+
+  test('README: docker compose run prints the sum as the node user and removes its container', { timeout: 300_000 }, async () => {
+    const [result] = await runReadmeBlock(readme, 'nifty-run');
+    assert.ok(result!.stdout.includes(greeting));
+    const image = await inspect('nifty-useless-model-nifty-useless-model');
+    assert.equal(image.Config.User, 'node');
+    const left = await run('docker', ['ps', '-a', '--filter', 'label=com.docker.compose.project=nifty-useless-model', '--format', '{{.Names}}']);
+    assert.equal(left.stdout.trim(), '', 'run --rm must leave no container behind');
   });
 
   test('README: docker compose up shows the log and exit code, down removes everything', { timeout: 120_000 }, async () => {
@@ -45,10 +71,13 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
     await runReadmeBlock(readme, 'nifty-down');
     const left = await run('docker', ['ps', '-a', '--filter', 'label=com.docker.compose.project=nifty-useless-model', '--format', '{{.Names}}']);
     assert.equal(left.stdout.trim(), '');
+    for (const image of ['nifty-useless-model', 'nifty-useless-model-nifty-useless-model']) {
+      assert.equal((await run('docker', ['image', 'inspect', image])).code, 1, `${image} is removed`);
+    }
   });
 
   test('the compose service is read-only, without capabilities, with no-new-privileges', { timeout: 120_000 }, async () => {
-    const created = await mustRun('docker', ['compose', 'create', 'nifty-useless-model'], { cwd: demoDir });
+    const created = await mustRun('docker', ['compose', 'create', '--build', 'nifty-useless-model'], { cwd: demoDir });
     assert.equal(created.code, 0);
     const host = (await inspect('nifty-useless-model-nifty-useless-model-1')).HostConfig;
     assert.equal(host.ReadonlyRootfs, true);
