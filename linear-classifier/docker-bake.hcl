@@ -37,8 +37,10 @@ target "linear-classifier" {
 # #endregion
 
 # #region push
-# The same image pushed to a registry, with a provenance attestation beside it (the commit, the
-# Dockerfile, the base images, how it was built): docker buildx bake push
+# The same image for a registry, with a provenance attestation beside it (the commit, the
+# Dockerfile, the base images, how it was built), in an archive of its own to load and push:
+#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake push
+#   docker load -i linear-classifier-push.tar && docker push 127.0.0.1:5000/linear-classifier
 variable "REGISTRY" {
   default = "127.0.0.1:5000"
 }
@@ -47,6 +49,6 @@ target "push" {
   inherits = ["linear-classifier"]
   tags     = ["${REGISTRY}/linear-classifier"]
   attest   = ["type=provenance,mode=max"]
-  output   = ["type=registry,rewrite-timestamp=true"]
+  output   = ["type=oci,dest=linear-classifier-push.tar,rewrite-timestamp=true"]
 }
 # #endregion
