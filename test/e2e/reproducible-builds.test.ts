@@ -56,7 +56,7 @@ async function buildNoCache(demo: string, target: string, platform: string, n: n
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reproducible-'));
   try {
     const output = `type=oci,dest=${dir}/oci,tar=false,rewrite-timestamp=true`;
-    const command = `${bakeCommand} --allow fs.write=${dir} --no-cache --set ${target}.platform=${platform} --set ${target}.output=${output} ${target}`;
+    const command = `${bakeCommand} --allow fs.read=.. --allow fs.write=${dir} --no-cache --set ${target}.platform=${platform} --set ${target}.output=${output} ${target}`;
     const build = await timed(`${target} ${platform} --no-cache #${n}`, () => sh(command, { cwd: path.join(repoRoot, demo), timeoutMs: 1_800_000 }));
     assert.equal(build.code, 0, build.output);
     return (await ociDigests(`${dir}/oci`)).digest;
