@@ -1,9 +1,10 @@
 # The release build of the API's two images, the trainer and the API: for Intel/AMD (linux/amd64)
 # and ARM (linux/arm64) machines in one go, and reproducible: two builds of the same commit give the
 # same image, bit for bit. Run it in this folder, in a git clone, then load the images into Docker:
-#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake
+#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake --allow fs.read=..
 #   docker load -i classifier-api-trainer.tar
 #   docker load -i classifier-api.tar
+# (--allow fs.read=..: bake may read the shared model module in ../linear-classifier.)
 # ../linear-classifier/reproducible/README.md explains each setting. (`docker compose build` builds
 # for this machine only.)
 

@@ -2,8 +2,9 @@
 # Intel/AMD (linux/amd64) and ARM (linux/arm64) machines in one go, and reproducible: two builds of
 # the same commit give the same image, bit for bit. Run it in this folder, in a git clone, then load
 # the image into Docker:
-#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake
+#   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake --allow fs.read=..
 #   docker load -i classifier-app.tar
+# (--allow fs.read=..: bake may read the shared model module in ../linear-classifier.)
 # ../linear-classifier/reproducible/README.md explains each setting. (`docker compose build` builds
 # for this machine only.)
 

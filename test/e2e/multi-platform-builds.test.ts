@@ -10,15 +10,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { bakeCommand, bakeTargets, loadCommand, platformOf, platforms } from '../lib/bake.ts';
+import { bakeCommandFor, bakeTargets, loadCommand, platformOf, platforms } from '../lib/bake.ts';
 import { engineSkip, mustRun, repoRoot, sh } from '../lib/docker.ts';
 
 describe('every demo builds for linux/amd64 and linux/arm64 with docker buildx bake', { skip: engineSkip(), timeout: 3_600_000 }, () => {
   for (const [demo, targets] of Object.entries(bakeTargets)) {
-    test(`${demo}: \`${bakeCommand}\` gives ${Object.values(targets).join(' and ')} for both platforms`, async (t) => {
+    test(`${demo}: \`${bakeCommandFor(demo)}\` gives ${Object.values(targets).join(' and ')} for both platforms`, async (t) => {
       const dir = path.join(repoRoot, demo);
       const bakeFile = readFileSync(path.join(dir, 'docker-bake.hcl'), 'utf8');
-      const documented = [bakeCommand, ...Object.keys(targets).map(loadCommand)];
+      const documented = [bakeCommandFor(demo), ...Object.keys(targets).map(loadCommand)];
       assert.ok(bakeFile.includes(documented.map((c) => `\n#   ${c}`).join('') + '\n'), `${demo}/docker-bake.hcl documents the commands`);
       assert.match(bakeFile, /platforms = \["linux\/amd64", "linux\/arm64"\]/);
 

@@ -7,6 +7,10 @@ import { run } from './docker.ts';
 /** The build command each bake file's header documents, run in the demo's folder. */
 export const bakeCommand = 'SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx bake';
 
+/** The documented build command of a demo: those that read ../linear-classifier say bake may. */
+export const bakeCommandFor = (demo: string): string =>
+  demo === 'classifier-api' || demo === 'classifier-app' ? `${bakeCommand} --allow fs.read=..` : bakeCommand;
+
 /** The command that loads a target's OCI archive into the engine, as the header documents it. */
 export const loadCommand = (target: string): string => `docker load -i ${target}.tar`;
 
