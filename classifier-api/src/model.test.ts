@@ -3,6 +3,7 @@
  * code loads and predicts as the module does, and every broken file gives a one-line reason.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ describe('classifier-api model loading', () => {
     assert.deepEqual(info.labels, { '0': trained.labels[0], '1': trained.labels[1] });
     assert.deepEqual(info.metrics, trained.metrics);
     assert.match(info.version, /^sha256:[0-9a-f]{12}$/);
+    assert.equal(info.sha256, createHash('sha256').update(readFileSync(saved)).digest('hex'), 'the whole file\'s sha256');
+    assert.equal(info.version, `sha256:${info.sha256.slice(0, 12)}`);
     const rows = [[1, 1], [9, 9], [5, 5]];
     assert.deepEqual(model.predict(rows), trained.predict(rows));
   });

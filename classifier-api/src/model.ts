@@ -19,6 +19,8 @@ export interface ModelInfo {
   metrics: object | null;
   /** `sha256:` and the first 12 hex digits of the model file: changes when the model does. */
   version: string;
+  /** The model file's whole sha256 (hex): the trainer's output, byte for byte, on any platform. */
+  sha256: string;
 }
 
 /** A loaded model and what `GET /model` says about it. */
@@ -50,6 +52,7 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   }
   const saved = modelToJSON(model);
   const [label0, label1] = saved.labels;
+  const sha256 = createHash('sha256').update(text).digest('hex');
   return {
     model,
     info: {
@@ -58,7 +61,8 @@ export async function loadModel(path: string): Promise<LoadedModel> {
       features: saved.header ? saved.header.slice(0, model.featureCount) : null,
       labels: { '0': label0, '1': label1 },
       metrics: saved.metrics,
-      version: `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`,
+      version: `sha256:${sha256.slice(0, 12)}`,
+      sha256,
     },
   };
 }

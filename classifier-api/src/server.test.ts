@@ -28,7 +28,7 @@ const sumModel: ServedModel = {
 const ready: ModelState = {
   ready: true,
   model: sumModel,
-  info: { featureCount: 4, features: ['a', 'b', 'c', 'd'], labels: { '0': 'genuine', '1': 'forged' }, metrics: { testAccuracy: 0.9 }, version: 'sha256:0123456789ab' },
+  info: { featureCount: 4, features: ['a', 'b', 'c', 'd'], labels: { '0': 'genuine', '1': 'forged' }, metrics: { testAccuracy: 0.9 }, version: 'sha256:0123456789ab', sha256: '0123456789ab'.padEnd(64, '0') },
 };
 
 describe('classifier-api HTTP layer', () => {

@@ -99,8 +99,8 @@ async function check(): Promise<void> {
     if (version !== null && version !== current?.version) {
       const stored = await loadModelVersion(pool, version);
       if (stored) {
-        const { model, labels } = modelFromJSON(stored.model);
-        current = { model, labels, version, createdAt: stored.createdAt, dataRows: stored.dataRows, feedbackRows: stored.feedbackRows, testAccuracy: stored.testAccuracy };
+        const { model, labels, sha256 } = modelFromJSON(stored.model);
+        current = { model, labels, version, sha256, createdAt: stored.createdAt, dataRows: stored.dataRows, feedbackRows: stored.feedbackRows, testAccuracy: stored.testAccuracy };
         app.log.info({ modelVersion: version, testAccuracy: stored.testAccuracy }, `model version ${version} loaded`);
       }
     }

@@ -3,8 +3,9 @@
  * imported by relative path (the Dockerfile lays out the image so that this path works there too).
  * Everything else in the app talks to this file, never to the module itself.
  */
+import { createHash } from 'node:crypto';
 import { parseCsv } from '../../linear-classifier/src/csv.ts';
-import { modelFromJSON as perceptronFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
+import { modelFileText, modelFromJSON as perceptronFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
 import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
 
 /** A model the app can serve: the shared module's `Perceptron` satisfies it. */
@@ -46,10 +47,14 @@ export function trainModel(csv: string, source: string, extraRows: readonly Labe
   return { json: modelToJSON(model), labels: data.labels, rows: data.rows, testAccuracy: result.testAccuracy };
 }
 
-/** Rebuilds a model from its stored JSON; throws an Error with a one-line message if it is not one. */
-export function modelFromJSON(json: unknown): { model: ServedModel; labels: [string, string] } {
+/**
+ * Rebuilds a model from its stored JSON; throws an Error with a one-line message if it is not one.
+ * `sha256` is that of the model as a file (the bytes `--save-model` writes): the same data and seed
+ * give the same sha256 here, in classifier-api and from the CLI, on any platform.
+ */
+export function modelFromJSON(json: unknown): { model: ServedModel; labels: [string, string]; sha256: string } {
   const model = perceptronFromJSON(json);
-  return { model, labels: model.labels };
+  return { model, labels: model.labels, sha256: createHash('sha256').update(modelFileText(model)).digest('hex') };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface CurrentModel {
   model: ServedModel;
   labels: [string, string];
   version: number;
+  /** The sha256 of the model as a file (see model.ts): which model, whatever the version number. */
+  sha256: string;
   createdAt: string;
   dataRows: number;
   feedbackRows: number;
@@ -236,7 +238,7 @@ export function buildServer(options: AppOptions): FastifyInstance {
     const stats = await options.store.stats();
     const current = options.currentModel();
     const model = current && {
-      version: current.version, createdAt: current.createdAt, dataRows: current.dataRows,
+      version: current.version, sha256: current.sha256, createdAt: current.createdAt, dataRows: current.dataRows,
       feedbackRows: current.feedbackRows, testAccuracy: current.testAccuracy, labels: current.labels,
     };
     return { ...stats, model };

@@ -69,10 +69,19 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     await runReadmeBlock(readme, 'classifier-api-swarm-nodes', { timeoutMs: 180_000 });
   });
 
-  test('README: the images go to the registry; one is removed here and pulled back', async () => {
-    await runReadmeBlock(readme, 'classifier-api-registry', { timeoutMs: 600_000 });
+  test('README: the images go to the registry for both platforms; one is removed here and pulled back, for this engine\'s platform only', async () => {
+    const results = await runReadmeBlock(readme, 'classifier-api-registry', { timeoutMs: 900_000 });
     const { stdout } = await mustRun('docker', ['image', 'inspect', '--format', '{{join .RepoTags " "}}', pushed[0]!]);
     assert.match(stdout, /127\.0\.0\.1:5000\/classifier-api:1\.0\.0/, 'the pulled image is here again');
+    // The index lists an image per platform (then BuildKit's attestations, unknown/unknown)...
+    assert.match(results[2]!.stdout, /^linux\/amd64 sha256:[0-9a-f]{64}\nlinux\/arm64 sha256:[0-9a-f]{64}\n/);
+    // ...and the engine pulled the one of its own platform.
+    const [engine, pulled] = results.at(-1)!.stdout.trim().split('\n');
+    assert.match(engine!, /^linux\/(amd64|arm64)$/);
+    assert.equal(pulled, engine, 'the pulled image is the engine\'s platform');
+    const other = engine === 'linux/amd64' ? 'linux/arm64' : 'linux/amd64';
+    const otherHere = await run('docker', ['image', 'inspect', '--platform', other, pushed[0]!]);
+    assert.notEqual(otherHere.code, 0, `the ${other} image was not pulled:\n${otherHere.output}`);
     await mustRun('docker', ['tag', nginx, nginxMirrored]);
     await mustRun('docker', ['push', '-q', nginxMirrored], { timeoutMs: 300_000 });
   });
@@ -88,6 +97,11 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
       // Swarm pins the tag to its digest when the service is created, and the node pulls that.
       const { stdout } = await onNode(node, ['image', 'ls', '--format', '{{.Repository}}']);
       assert.ok(stdout.split('\n').includes('registry:5000/classifier-api'), `${node} pulled the API image from the registry`);
+      // From the multi-platform index, the image of the node's own platform.
+      const arch = (await onNode(node, ['version', '-f', '{{.Server.Arch}}'])).stdout.trim();
+      const [id] = (await onNode(node, ['image', 'ls', '-q', 'registry:5000/classifier-api'])).stdout.trim().split('\n');
+      const pulled = (await onNode(node, ['image', 'inspect', '-f', '{{.Architecture}}', id!])).stdout.trim();
+      assert.equal(pulled, arch, `${node} pulled its own platform's image`);
     }
   });
 

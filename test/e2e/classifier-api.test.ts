@@ -6,6 +6,8 @@
  * model, SIGTERM with a request in flight, and down / down -v.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -94,6 +96,13 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
 
   test('README: predictions, one row and a batch, and GET /model', async () => {
     await runReadmeBlock(readme, 'classifier-api-predict');
+  });
+
+  test('GET /model: the sha256 next to the version is that of the CLI\'s model file for banknote, seed 1 (golden), byte for byte', async () => {
+    const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
+    const model = await (await fetch(`${lb}/model`)).json();
+    assert.equal(model.sha256, golden);
+    assert.equal(model.version, `sha256:${golden.slice(0, 12)}`);
   });
 
   test('README: bad input gets a 4xx with a JSON reason', async () => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -301,6 +301,12 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
 
   test('README: predictions, feedback and statistics through the API', async () => {
     await runReadmeBlock(readme, 'classifier-app-predict');
+  });
+
+  test('/api/stats: the sha256 next to model version 1 is that of the CLI\'s model file for banknote, seed 1 (golden)', async () => {
+    const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
+    const { model } = await (await fetch(`${base}/api/stats`)).json();
+    assert.deepEqual([model.version, model.sha256], [1, golden]);
   });
 
   test('README: the trainer stores version 2 and the running app uses it, without a restart', async () => {
