@@ -7,9 +7,10 @@
 #   classifier-app/create-secrets.sh     (from the repository root)
 set -eu
 cd "$(dirname "$0")"
-for file in $(awk '/^secrets:/ { in_secrets = 1; next } /^[^ #]/ { in_secrets = 0 } in_secrets && $1 == "file:" { print $2 }' compose.yaml); do
-  if [ ! -e "$file" ]; then
-    openssl rand -hex 16 >"$file"
-    echo "created ${file#./}"
-  fi
-done
+awk '/^secrets:/ { in_secrets = 1; next } /^[^ #]/ { in_secrets = 0 } in_secrets && $1 == "file:" { print $2 }' compose.yaml |
+  while read -r file; do
+    if [ ! -e "$file" ]; then
+      openssl rand -hex 16 >"$file"
+      echo "created ${file#./}"
+    fi
+  done

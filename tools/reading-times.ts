@@ -19,11 +19,25 @@ function exercisePage(n: number): string {
 /** The stops of the route, each with the pages a learner reads there, relative to the repository. */
 export const routeStops: { stop: string; pages: string[] }[] = [
   { stop: 'nifty-useless-model', pages: ['nifty-useless-model/README.md'] },
-  { stop: 'linear-classifier', pages: ['linear-classifier/README.md', 'linear-classifier/src/README.md', 'linear-classifier/data/README.md'] },
+  {
+    stop: 'linear-classifier',
+    pages: ['linear-classifier/README.md', 'linear-classifier/src/README.md', 'linear-classifier/data/README.md'],
+  },
   { stop: 'exercises 1–8', pages: ['exercises/README.md', ...[1, 2, 3, 4, 5, 6, 7, 8].map(exercisePage)] },
-  { stop: 'classifier-app', pages: ['classifier-app/README.md', 'classifier-app/src/README.md', 'classifier-app/migrations/README.md', 'classifier-app/public/README.md'] },
+  {
+    stop: 'classifier-app',
+    pages: [
+      'classifier-app/README.md',
+      'classifier-app/src/README.md',
+      'classifier-app/migrations/README.md',
+      'classifier-app/public/README.md',
+    ],
+  },
   { stop: 'exercises 9–10', pages: [9, 10].map(exercisePage) },
-  { stop: 'classifier-api', pages: ['classifier-api/README.md', 'classifier-api/src/README.md', 'classifier-api/nginx/README.md'] },
+  {
+    stop: 'classifier-api',
+    pages: ['classifier-api/README.md', 'classifier-api/src/README.md', 'classifier-api/nginx/README.md'],
+  },
   { stop: 'Jupyter', pages: ['linear-classifier-jupyter/README.md', 'linear-classifier-jupyter/jupyter/README.md'] },
   { stop: 'Swarm', pages: ['classifier-api/swarm/README.md'] },
   { stop: 'Kubernetes', pages: ['classifier-api/k8s/README.md'] },
@@ -38,7 +52,10 @@ export function words(markdown: string): { prose: number; code: number } {
   let inCode = false;
   const count = (line: string): number => line.split(/\s+/).filter(Boolean).length;
   for (const line of markdown.replace(/<!--[\s\S]*?-->/g, '').split('\n')) {
-    if (/^\s*(`{3,}|~{3,})/.test(line)) { inCode = !inCode; continue; }
+    if (/^\s*(`{3,}|~{3,})/.test(line)) {
+      inCode = !inCode;
+      continue;
+    }
     if (inCode) code += count(line);
     else prose += count(line);
   }
@@ -52,7 +69,10 @@ export function readingMinutes(pages: string[]): { minutes: number; prose: numbe
   const missing: string[] = [];
   for (const page of pages) {
     const file = path.join(repoRoot, page);
-    if (!existsSync(file)) { missing.push(page); continue; }
+    if (!existsSync(file)) {
+      missing.push(page);
+      continue;
+    }
     const w = words(readFileSync(file, 'utf8'));
     prose += w.prose;
     code += w.code;
@@ -66,7 +86,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const r = readingMinutes(pages);
     total += r.minutes;
     const note = r.missing.length ? `  (missing: ${r.missing.join(', ')})` : '';
-    console.log(`${stop.padEnd(28)} ${String(r.prose).padStart(6)} words of prose ${String(r.code).padStart(6)} of code  ${String(r.minutes).padStart(4)} min${note}`);
+    console.log(
+      `${stop.padEnd(28)} ${String(r.prose).padStart(6)} words of prose ${String(r.code).padStart(6)} of code  ${String(r.minutes).padStart(4)} min${note}`,
+    );
   }
   console.log(`${'total'.padEnd(28)} ${' '.repeat(44)}${String(total).padStart(4)} min`);
 }

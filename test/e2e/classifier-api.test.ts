@@ -100,7 +100,7 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
 
   test('GET /model: the sha256 next to the version is that of the CLI\'s model file for banknote, seed 1 (golden), byte for byte', async () => {
     const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
-    const model = await (await fetch(`${lb}/model`)).json();
+    const model = (await (await fetch(`${lb}/model`)).json()) as { sha256: string; version: string };
     assert.equal(model.sha256, golden);
     assert.equal(model.version, `sha256:${golden.slice(0, 12)}`);
   });

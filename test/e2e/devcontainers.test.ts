@@ -78,7 +78,11 @@ describe('devcontainers', { skip: engineSkip() }, () => {
       const up = await run(cli, ['up', '--workspace-folder', workspace, '--remove-existing-container'], { timeoutMs: 900_000 });
       saveArtifact(`devcontainers/${dc.folder}-up.txt`, up.output);
       assert.equal(up.code, 0, up.output);
-      const outcome = JSON.parse(up.stdout.trim().split('\n').at(-1)!);
+      const outcome = JSON.parse(up.stdout.trim().split('\n').at(-1)!) as {
+        outcome: string;
+        remoteUser: string;
+        remoteWorkspaceFolder: string;
+      };
       assert.equal(outcome.outcome, 'success');
       assert.equal(outcome.remoteUser, dc.user);
       assert.equal(outcome.remoteWorkspaceFolder, dc.workspace);

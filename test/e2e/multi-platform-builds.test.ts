@@ -30,10 +30,13 @@ describe('every demo builds for linux/amd64 and linux/arm64 with docker buildx b
       for (const target of Object.keys(targets)) rmSync(path.join(dir, `${target}.tar`));
       t.diagnostic(`${demo}: built in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 
-      const printed = JSON.parse((await mustRun('docker', ['buildx', 'bake', '--print'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '0' } })).stdout);
+      const printed = JSON.parse((await mustRun('docker', ['buildx', 'bake', '--print'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '0' } })).stdout) as {
+        group: { default: { targets: string[] } };
+        target: Record<string, { tags: string[] }>;
+      };
       assert.deepEqual([...printed.group.default.targets].sort(), Object.keys(targets).sort(), 'the default group builds these targets');
       for (const [target, tag] of Object.entries(targets)) {
-        assert.deepEqual(printed.target[target].tags, [tag]);
+        assert.deepEqual(printed.target[target]!.tags, [tag]);
         for (const platform of platforms) assert.equal(await platformOf(tag, platform), platform, `${tag} for ${platform}`);
       }
     });

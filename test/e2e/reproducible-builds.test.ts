@@ -30,8 +30,9 @@ async function ociFile(archive: string, name: string): Promise<string> {
 
 /** The digest an OCI archive names (an index, for both platforms), and the image digest for each platform. */
 async function ociDigests(archive: string): Promise<{ digest: string; platforms: Record<string, string> }> {
-  const digest: string = JSON.parse(await ociFile(archive, 'index.json')).manifests[0].digest;
-  const top = JSON.parse(await ociFile(archive, `blobs/${digest.replace(':', '/')}`));
+  interface Descriptor { digest: string; platform?: { os: string; architecture: string } }
+  const digest = (JSON.parse(await ociFile(archive, 'index.json')) as { manifests: Descriptor[] }).manifests[0]!.digest;
+  const top = JSON.parse(await ociFile(archive, `blobs/${digest.replace(':', '/')}`)) as Descriptor & { manifests?: Descriptor[] };
   const platforms: Record<string, string> = {};
   for (const m of top.manifests ?? [top]) if (m.platform) platforms[`${m.platform.os}/${m.platform.architecture}`] = m.digest;
   return { digest, platforms };
@@ -86,7 +87,7 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
   test('README: bake twice with no cache, both platforms: the same archive, byte for byte', async () => {
     const results = await timed('linear-classifier: bake --no-cache twice, both platforms', () => runReadmeBlock(readme, 'reproducible-twice', { cwd: classifier, timeoutMs: 1_200_000 }));
     const [first, second] = [results[1]!.stdout.trim(), results[3]!.stdout.trim()];
-    assert.match(first, /^[0-9a-f]{64}  linear-classifier\.tar$/);
+    assert.match(first, /^[0-9a-f]{64} {2}linear-classifier\.tar$/);
     assert.equal(second, first, 'two builds of the same commit, one sha256');
     const { platforms: archived } = await ociDigests(path.join(classifier, 'linear-classifier.tar'));
     assert.deepEqual(Object.keys(archived).sort(), [...platforms]);

@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parse } from 'yaml';
 import { compose, engineSkip, mustRun, repoRoot, run, saveArtifact, sh } from '../lib/docker.ts';
 import { includedServices } from '../lib/files.ts';
 import { parseBlocks, runReadmeBlock } from '../lib/readme.ts';

@@ -28,6 +28,14 @@ export const platforms = ['linux/amd64', 'linux/arm64'] as const;
 
 /** The `os/arch` of a tag's image for `platform`, or what `docker image inspect` said instead. */
 export async function platformOf(tag: string, platform: string): Promise<string> {
-  const r = await run('docker', ['image', 'inspect', '--platform', platform, '--format', '{{.Os}}/{{.Architecture}}', tag]);
+  const r = await run('docker', [
+    'image',
+    'inspect',
+    '--platform',
+    platform,
+    '--format',
+    '{{.Os}}/{{.Architecture}}',
+    tag,
+  ]);
   return r.code === 0 ? r.stdout.trim() : r.output.trim();
 }
