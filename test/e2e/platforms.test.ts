@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
+import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy, type RunResult } from '../lib/docker.ts';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 const lesson = 'linear-classifier/platforms/README.md';
@@ -22,7 +23,6 @@ const platforms = ['linux/amd64', 'linux/arm64'] as const;
 type Platform = (typeof platforms)[number];
 /** What `uname -m` says on each platform. */
 const machine: Record<Platform, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' };
-const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 const appProject = `${prefix}-app`;
 const appPort = '8190';
 const appDir = path.join(repoRoot, 'classifier-app');
@@ -67,6 +67,8 @@ const jupyterDir = path.join(repoRoot, 'linear-classifier-jupyter');
 const appEnv = { DOCKER_DEFAULT_PLATFORM: 'linux/arm64', CLASSIFIER_APP_PORT: appPort };
 /** When the two slow starts below began. */
 let slowStartsBegan = 0;
+/** The app's `docker compose up -d`, started in before(). */
+let appUp: Promise<RunResult> | undefined;
 
 describe('every demo on linux/arm64, with the same results as on linux/amd64', { skip: engineSkip(), timeout: 2_400_000 }, () => {
   before(async () => {
@@ -80,10 +82,12 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
     await mustRun('docker', ['run', '-d', '--name', jupyterContainer, '--platform', 'linux/arm64', '-p', '127.0.0.1::8888',
       '-v', `${path.join(linearClassifier, 'src')}:/home/jovyan/linear-classifier/src:ro`,
       '-v', `${path.join(linearClassifier, 'data')}:/home/jovyan/linear-classifier/data:ro`, jupyterImage]);
-    await mustRun('docker', ['compose', '-p', appProject, 'up', '-d'], { cwd: appDir, env: appEnv });
+    // `up -d` returns once the jobs have completed and the app has started: not awaited here.
+    appUp = run('docker', ['compose', '-p', appProject, 'up', '-d'], { cwd: appDir, env: appEnv, timeoutMs: 1_200_000 });
   });
 
   after(async () => {
+    await appUp;
     saveArtifact('platforms/arm64-times.txt', times.join('\n') + '\n');
     await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
     for (const file of madePasswords) rmSync(file, { force: true });
@@ -152,7 +156,7 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
   });
 
   test('classifier-api: the arm64 image answers /predict with the same labels and scores as amd64', { timeout: 900_000 }, async () => {
-    const rows = [banknote, [-1.3971, 3.3191, -1.3927, -1.9948], [0.5, -0.5, 1.5, -1.5], [-5, 9, 0, -3]];
+    const rows = [banknoteRow, [-1.3971, 3.3191, -1.3927, -1.9948], [0.5, -0.5, 1.5, -1.5], [-5, 9, 0, -3]];
     const answers: Partial<Record<Platform, unknown>> = {};
     for (const platform of platforms) {
       const arch = platform.split('/')[1]!;
@@ -187,7 +191,9 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
   });
 
   test('classifier-app: the whole stack on arm64 (postgres:17 too) comes up healthy and stores a prediction', { timeout: 1_200_000 }, async () => {
-    // Started in before(): the jobs (migrate, trainer) have run or are running; the app waits for them.
+    // Started in before(): the jobs (migrate, trainer) run first, then the app.
+    const up = await appUp!;
+    assert.equal(up.code, 0, up.output);
     await waitHealthy(`${appProject}-classifier-app-1`, 600_000);
     times.push(`classifier-app start until healthy (db, migrate, trainer, app): ${((Date.now() - slowStartsBegan) / 1000).toFixed(1)} s`);
     const { stdout } = await mustRun('docker', ['compose', '-p', appProject, 'ps', '-aq'], { cwd: appDir });
@@ -199,7 +205,7 @@ describe('every demo on linux/arm64, with the same results as on linux/amd64', {
     const base = `http://127.0.0.1:${appPort}`;
     const created = await waitFor('a stored prediction', async () => {
       const response = await fetch(`${base}/api/predictions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: banknote, note: 'on arm64' }),
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: banknoteRow, note: 'on arm64' }),
       });
       return response.status === 201 || response.status === 200 ? response.json() as Promise<{ id: unknown; label: string }> : undefined;
     }, 60_000, 1000);
