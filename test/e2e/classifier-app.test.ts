@@ -636,8 +636,8 @@ SELECT
         // Newer, not necessarily version + 1: after a crash (the test above) a Postgres sequence
         // may skip ahead by up to 32, the values it had logged in advance.
         const retrained = await waitFor('a newer model version in the app', async () => {
-          const now = (await stats()).model.version;
-          return now > version ? now : undefined;
+          const latest = (await stats()).model.version;
+          return latest > version ? latest : undefined;
         }, 15_000);
         await waitFor('the new model version on the page', async () => (await text('#stat-version')) === String(retrained), 15_000);
         assert.match(await text('#stat-trained'), new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`));
