@@ -136,7 +136,7 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
       const local = archived[platform];
       assert.ok(inspect.includes(`${registry}:latest@${local}`), `the registry holds the local ${platform} image ${local}:\n${inspect}`);
     }
-    assert.equal(inspect.match(/vnd\.docker\.reference\.type: attestation-manifest/g)?.length, 2, inspect);
+    assert.equal(inspect.match(/vnd\.docker\.reference\.type:\s+attestation-manifest/g)?.length, 2, inspect);
   });
 
   test('README: the provenance names the commit and holds the Dockerfile', async () => {
