@@ -64,7 +64,12 @@ async function leftovers(): Promise<string[]> {
 const jupyterImage = `${prefix}/linear-classifier-jupyter:arm64`;
 const jupyterContainer = `${prefix}-jupyter`;
 const jupyterDir = path.join(repoRoot, 'linear-classifier-jupyter');
-const appEnv = { DOCKER_DEFAULT_PLATFORM: 'linux/arm64', CLASSIFIER_APP_PORT: appPort };
+// The compose file and, for the emulation's memory, a bigger bound on the app's (see the fixture).
+const appEnv = {
+  DOCKER_DEFAULT_PLATFORM: 'linux/arm64',
+  CLASSIFIER_APP_PORT: appPort,
+  COMPOSE_FILE: ['compose.yaml', path.join(repoRoot, 'test/fixtures/platforms/emulated-memory.yaml')].join(path.delimiter),
+};
 /** When the two slow starts below began. */
 let slowStartsBegan = 0;
 /** The app's `docker compose up -d`, started in before(). */
