@@ -35,7 +35,7 @@ if (command === 'train') {
 } else if (command === 'predict') {
   let model: Model;
   try {
-    model = JSON.parse(readFileSync(modelFile, 'utf8'));
+    model = JSON.parse(readFileSync(modelFile, 'utf8')) as Model;
   } catch {
     console.error(`error: no model in ${modelFile}: run train first`);
     process.exit(1);

@@ -2,7 +2,7 @@
 const url = 'http://model:3000/predict';
 try {
   const response = await fetch(url);
-  const { prediction } = await response.json();
+  const { prediction } = (await response.json()) as { prediction: string };
   console.log(`the model predicts: ${prediction}`);
 } catch (error) {
   const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
