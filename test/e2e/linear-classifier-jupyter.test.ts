@@ -16,6 +16,7 @@ import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, wai
 import { withBrowserPage } from '../lib/browser.ts';
 import type { ComposeFile } from '../lib/files.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
+import { outputsOf, type Notebook } from '../lib/notebook.ts';
 
 const demo = path.join(repoRoot, 'linear-classifier-jupyter');
 const readme = 'linear-classifier-jupyter/README.md';
@@ -57,25 +58,6 @@ function connects(host: string, port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => { socket.destroy(); resolve(false); });
   });
-}
-
-/** The parts of a notebook (nbformat 4) that the tests read; text may be split into lines. */
-interface Notebook {
-  cells: { cell_type: string; outputs?: CellOutput[] }[];
-}
-interface CellOutput {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-
-/** The text and images of a notebook's code cell outputs, for comparing two runs. */
-function outputsOf(notebook: Notebook): unknown[] {
-  return notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map((o) => ({
-    type: o.output_type,
-    text: o.text === undefined ? undefined : [o.text].flat().join(''),
-    data: o.data && Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, [v].flat().join('')])),
-  })));
 }
 
 describe('linear-classifier-jupyter', { skip: engineSkip() }, () => {
