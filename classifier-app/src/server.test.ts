@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { PredictionRecord, Stats, Store } from './db.ts';
+import type { PredictionRecord, Stats, Store } from './types.ts';
 import { modelFromJSON, readRows, trainModel } from './model.ts';
 import { buildServer, type CurrentModel } from './server.ts';
 
