@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { answerErrors, httpError } from './http-errors.ts';
 import type { LabelledRow, ServedModel } from './model.ts';
-import type { CreatedPrediction, ModelSummary, Sample, StatsReport, Store } from './types.ts';
+import type { Classification, CreatedPrediction, ModelSummary, Sample, StatsReport, Store } from './types.ts';
 
 /** The model in use: the shared module's model, and which stored version it is. */
 export interface CurrentModel extends ModelSummary {
@@ -157,7 +157,7 @@ export function buildServer(options: AppOptions): FastifyInstance {
   // Predict only, nothing stored: works even while the database is away.
   app.post<{ Body: { features: number[] } }>('/api/predict', {
     schema: { body: { type: 'object', required: ['features'], properties: { features }, additionalProperties: false } },
-  }, async (request) => {
+  }, async (request): Promise<Classification> => {
     const { current, label, score } = classify(request.body.features);
     return { label, score, modelVersion: current.version };
   });

@@ -37,6 +37,13 @@ export interface PredictionRecord {
 /** What POST /api/predictions answers: the prediction as stored, before any feedback. */
 export type CreatedPrediction = Omit<PredictionRecord, 'correct' | 'comment'>;
 
+/** What POST /api/predict answers: the class, its score, and the model version that gave them. */
+export interface Classification {
+  label: string;
+  score: number;
+  modelVersion: number;
+}
+
 /** A stored model version, with what it was trained on. */
 export interface ModelVersion {
   version: number;
