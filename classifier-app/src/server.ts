@@ -37,8 +37,9 @@ export const MAX_RECENT = 100;
 // #endregion
 
 // #region timeouts
-/** A client has this long to send a request's headers, and this long for the whole request. */
+/** A client has this long to send a request's headers... */
 export const HEADERS_TIMEOUT_MS = 5_000;
+/** ...and this long for the whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 // #endregion
 
