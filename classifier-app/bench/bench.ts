@@ -32,6 +32,9 @@ const body = JSON.stringify({ features: [3.6216, 8.6661, -2.8073, -0.44699] });
 /** The figures of one load run. */
 interface Figures { rps: number; p50: number; p99: number; errors: number; cpuMsPerRequest: number | null }
 
+/** The part of the Docker Engine API's container stats that the bench reads. */
+interface ContainerStats { cpu_stats: { cpu_usage: { total_usage: number } } }
+
 /**
  * CPU time used so far by the app's and the database's containers, in nanoseconds, from the Docker
  * Engine API (`GET /containers/ID/stats`), or null where the socket is elsewhere. On a machine
@@ -40,18 +43,12 @@ interface Figures { rps: number; p50: number; p99: number; errors: number; cpuMs
  */
 function containersCpuNs(): Promise<number | null> {
   const socketPath = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
-  const one = (name: string): Promise<number> => new Promise((resolve, reject) => {
+  const one = (name: string): Promise<number> => new Promise<string>((resolve, reject) => {
     request({ socketPath, path: `/containers/${name}/stats?stream=false&one-shot=true` }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => {
-        try {
-          resolve(JSON.parse(text).cpu_stats.cpu_usage.total_usage);
-        } catch (err) {
-          reject(err);
-        }
-      });
+      res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve(text));
     }).on('error', reject).end();
-  });
+  }).then((text) => (JSON.parse(text) as ContainerStats).cpu_stats.cpu_usage.total_usage);
   return Promise.all(['classifier-app-bench-classifier-app-1', 'classifier-app-bench-classifier-app-db-1'].map(one))
     .then(([app, db]) => app! + db!, () => null);
 }
@@ -108,10 +105,21 @@ function synchronousCommit(value: 'on' | 'off'): void {
   docker([...project, 'exec', '-T', 'classifier-app-db', 'psql', '-U', 'classifier', '-qc', `ALTER ROLE classifier_app SET synchronous_commit = ${value}`]);
 }
 
+/** Removes the bench's stack, volume and images: at the end, on a failure, and on Ctrl+C. */
+function cleanUp(): void {
+  spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\nclassifier-app bench: ${signal}, removing the bench's stack`);
+    cleanUp();
+    process.exit(1);
+  });
+}
+
 console.log(`classifier-app bench: ${connections} connections, ${seconds} s per run, through the published port on 127.0.0.1\n`);
-const up = spawnSync('docker', [...project, 'up', '-d', '--build', '--wait'], { cwd: demoDir, env, encoding: 'utf8' });
 try {
-  if (up.status !== 0) throw new Error(`docker compose up failed:\n${up.stderr}`);
+  docker([...project, 'up', '-d', '--build', '--wait']);
   const alone = await load('/api/predict');
   line('prediction alone (POST /api/predict)', alone);
   const stored = await load('/api/predictions');
@@ -132,5 +140,5 @@ try {
   console.log(`load average while measuring: ${os.loadavg()[0]!.toFixed(1)} (on ${os.availableParallelism()} cores, shared with whatever else runs)`);
   console.log(`goal (2 cores): >= 5,000 durably stored predictions/s: ${stored.rps >= 5000 && stored.errors === 0 ? 'met' : 'missed'}`);
 } finally {
-  spawnSync('docker', [...project, 'down', '-v', '--rmi', 'local'], { cwd: demoDir, env, stdio: 'ignore' });
+  cleanUp();
 }

@@ -8,37 +8,8 @@
  */
 
 /**
- * A stored prediction, as GET /api/predictions returns it.
- * @typedef {object} Prediction
- * @property {number} id
- * @property {string} createdAt
- * @property {number[]} features
- * @property {string} label
- * @property {number} score
- * @property {number} modelVersion
- * @property {string} note
- * @property {boolean | null} correct
- * @property {string | null} comment
- */
-
-/**
- * The model in use, as GET /api/stats reports it.
- * @typedef {object} ModelInfo
- * @property {number} version
- * @property {string} createdAt
- * @property {number} dataRows
- * @property {number} feedbackRows
- * @property {number} testAccuracy
- */
-
-/**
- * What GET /api/stats returns.
- * @typedef {object} Stats
- * @property {number} predictions
- * @property {number} feedback
- * @property {number} correct
- * @property {number | null} accuracy
- * @property {ModelInfo | null} model
+ * The server's own types (src/types.ts), so that `tsc` tells when the page and the API disagree.
+ * @import { CreatedPrediction, ErrorBody, PredictionRecord, Sample, StatsReport } from '../src/types.ts'
  */
 
 /** The four attributes, in the order the model expects them (the ids of their inputs). */
@@ -47,7 +18,12 @@ const FIELDS = ['variance', 'skewness', 'curtosis', 'entropy'];
 const MEANING = /** @type {Record<string, string>} */ ({ 0: 'genuine', 1: 'forged' });
 /** A decimal number as a person types it: 3.62, -0.5, .5, 1e3. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const MAX_NOTE = 200;
+/**
+ * The longest note the server stores: its MAX_TEXT (src/server.ts), which `tsc` holds this to.
+ * @type {typeof import('../src/server.ts').MAX_TEXT}
+ */
+const MAX_TEXT = 200;
+/** How long after one refresh ends the next one starts. */
 const REFRESH_MS = 2000;
 
 /**
@@ -65,10 +41,11 @@ function element(id, kind) {
 
 /**
  * Calls the JSON API; throws an Error with the server's one-line reason on a non-2xx answer.
+ * Returns the answer's JSON, for the caller to give the type the API documents for it.
  * @param {string} method
  * @param {string} url
  * @param {unknown} [body]
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>}
  */
 async function api(method, url, body) {
   /** @type {RequestInit} */
@@ -78,8 +55,11 @@ async function api(method, url, body) {
     init.body = JSON.stringify(body);
   }
   const response = await fetch(url, init);
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(data?.message ?? `${response.status} ${response.statusText}`);
+  const data = /** @type {unknown} */ (await response.json().catch(() => null));
+  if (!response.ok) {
+    const reason = /** @type {Partial<ErrorBody> | null} */ (data)?.message;
+    throw new Error(reason ?? `${response.status} ${response.statusText}`);
+  }
   return data;
 }
 
@@ -120,13 +100,13 @@ function readForm() {
     return Number(text.trim());
   });
   const note = element('note', HTMLInputElement).value;
-  const noteProblem = note.length > MAX_NOTE ? `at most ${MAX_NOTE} characters` : null;
+  const noteProblem = note.length > MAX_TEXT ? `at most ${MAX_TEXT} characters` : null;
   showFieldProblem('note', noteProblem);
   return valid && !noteProblem ? { features, note } : null;
 }
 
 /** The prediction shown, whose feedback the buttons give. */
-let shownPrediction = /** @type {number | null} */ (null);
+let shownPrediction = /** @type {string | null} */ (null);
 
 /**
  * Shows a message under the form (an error, or nothing).
@@ -141,13 +121,13 @@ async function predict() {
   if (!request) return;
   showMessage('');
   try {
-    const prediction = await api('POST', '/api/predictions', request);
+    const prediction = /** @type {CreatedPrediction} */ (await api('POST', '/api/predictions', request));
     shownPrediction = prediction.id;
     element('result-label', HTMLElement).textContent = prediction.label;
     element('result-meaning', HTMLSpanElement).textContent = MEANING[prediction.label] ?? 'unknown';
     element('result-score', HTMLSpanElement).textContent = prediction.score.toFixed(4);
     element('result-version', HTMLSpanElement).textContent = String(prediction.modelVersion);
-    element('result-id', HTMLSpanElement).textContent = String(prediction.id);
+    element('result-id', HTMLSpanElement).textContent = prediction.id;
     element('feedback-status', HTMLSpanElement).textContent = '';
     element('result', HTMLDivElement).hidden = false;
     await refresh();
@@ -171,7 +151,7 @@ async function giveFeedback(correct) {
 
 async function randomRow() {
   try {
-    const sample = await api('GET', '/api/sample');
+    const sample = /** @type {Sample} */ (await api('GET', '/api/sample'));
     FIELDS.forEach((field, i) => {
       element(field, HTMLInputElement).value = String(sample.features[i]);
       showFieldProblem(field, null);
@@ -187,7 +167,7 @@ const percent = (x) => `${(x * 100).toFixed(2)} %`;
 
 /**
  * Fills the statistics panel.
- * @param {Stats} stats
+ * @param {StatsReport} stats
  */
 function showStats(stats) {
   const text = (/** @type {string} */ id, /** @type {string} */ value) => { element(id, HTMLElement).textContent = value; };
@@ -203,7 +183,7 @@ function showStats(stats) {
 // #region rows
 /**
  * One table row, built cell by cell with textContent.
- * @param {Prediction} p
+ * @param {PredictionRecord} p
  * @returns {HTMLTableRowElement}
  */
 function predictionRow(p) {
@@ -223,7 +203,10 @@ function predictionRow(p) {
 /** Reloads the statistics and the recent predictions. */
 async function refresh() {
   try {
-    const [stats, recent] = await Promise.all([api('GET', '/api/stats'), api('GET', '/api/predictions?limit=10')]);
+    const [stats, recent] = await Promise.all([
+      /** @type {Promise<StatsReport>} */ (api('GET', '/api/stats')),
+      /** @type {Promise<PredictionRecord[]>} */ (api('GET', '/api/predictions?limit=10')),
+    ]);
     showStats(stats);
     element('recent-rows', HTMLTableSectionElement).replaceChildren(...recent.map(predictionRow));
     element('stats-message', HTMLParagraphElement).textContent = '';
@@ -243,6 +226,16 @@ element('predict-form', HTMLFormElement).addEventListener('input', () => {
 });
 element('right-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(true));
 element('wrong-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(false));
+
+/**
+ * Refreshes for as long as the page is open, each refresh REFRESH_MS after the previous one
+ * ended: however slow the database, the page never has two refreshes on their way at once.
+ */
+async function refreshForever() {
+  for (;;) {
+    await refresh();
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+  }
+}
 // A new model version (the trainer ran) shows up here within a refresh, without reloading the page.
-setInterval(() => void refresh(), REFRESH_MS);
-void refresh();
+void refreshForever();

@@ -5,15 +5,18 @@
  * read predictions and feedback and read models, nothing else.
  *
  * Environment: PORT (3000), HOST (0.0.0.0), DATA_PATH (/app/data/banknote.csv), LOG_LEVEL (info),
- * INSERT_BATCH_ROWS (500), and the database settings of db.ts (PGHOST, DB_PASSWORD_FILE…).
+ * INSERT_BATCH_ROWS (500), and the database settings of db-config.ts (PGHOST, DB_PASSWORD_FILE…).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createPool, dbConfigFromEnv, latestModelVersion, loadModelVersion, pgStore, readPassword, unavailableReason, type DbConfig } from './db.ts';
+import { dbConfigFromEnv, pgOptions, type DbConfig } from './db-config.ts';
 import { modelFromJSON, readRows, type LabelledRow } from './model.ts';
+import { createPool } from './pool.ts';
 import { buildServer, type CurrentModel } from './server.ts';
+import { latestModelVersion, loadModelVersion, pgStore } from './store.ts';
+import { unavailableReason } from './unavailable.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -71,7 +74,7 @@ function unready(err: unknown): void {
 /** The probe's connection, opened on first use and again after it is lost. */
 async function probeClient(): Promise<pg.Client> {
   if (probe) return probe;
-  const client = new pg.Client({ ...dbConfig, password: readPassword(dbConfig.passwordFile), connectionTimeoutMillis: 2000, application_name: 'classifier-app-check' });
+  const client = new pg.Client({ ...pgOptions(dbConfig), connectionTimeoutMillis: 2000, application_name: 'classifier-app-check' });
   const lost = (err: unknown): void => {
     if (probe !== client) return;
     probe = null;

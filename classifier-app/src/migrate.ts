@@ -6,15 +6,15 @@
  * run changes nothing. It connects as the database's owner, the only role that may change the
  * schema; its environment also names the other roles' password files.
  *
- * Environment: the database settings of db.ts, APP_PASSWORD_FILE (/run/secrets/app_password),
+ * Environment: the database settings of db-config.ts, APP_PASSWORD_FILE (/run/secrets/app_password),
  * TRAINER_PASSWORD_FILE (/run/secrets/trainer_password).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
-import pg from 'pg';
-import { dbConfigFromEnv, readPassword, unavailableReason } from './db.ts';
+import { dbConfigFromEnv, readPassword } from './db-config.ts';
+import { runJob } from './job.ts';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 // The roles that privileges.sql makes, and the secret file of each one's password.
@@ -23,12 +23,9 @@ const roles: [string, string][] = [
   ['classifier_trainer', process.env.TRAINER_PASSWORD_FILE ?? '/run/secrets/trainer_password'],
 ];
 
-const config = dbConfigFromEnv();
-let client: pg.Client | undefined;
-try {
+await runJob('migrations', dbConfigFromEnv(), async (connect) => {
   const passwords = roles.map(([role, file]) => [role, readPassword(file)] as const);
-  client = new pg.Client({ ...config, password: readPassword(config.passwordFile), connectionTimeoutMillis: 5000 });
-  await client.connect();
+  const client = await connect();
   const applied = await runner({
     dbClient: client,
     dir: migrationsDir,
@@ -51,9 +48,4 @@ try {
   await client.query("SET log_min_error_statement = 'panic'");
   for (const [role, password] of passwords) await client.query(`ALTER ROLE ${role} PASSWORD ${client.escapeLiteral(password)}`);
   console.log(`privileges: ${roles.map(([role]) => role).join(' and ')} can do their own work, nothing more`);
-} catch (err) {
-  console.error(`migrations failed: ${unavailableReason(err) ?? (err as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await client?.end().catch(() => {});
-}
+});

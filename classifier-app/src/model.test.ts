@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { SavedModel } from '../../linear-classifier/src/model-file.ts';
+import { banknotePath } from '../../linear-classifier/src/test-utils.ts';
 import { modelFromJSON, trainModel } from './model.ts';
 
 const classifier = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'linear-classifier');
-const csvPath = path.join(classifier, 'data', 'banknote.csv');
 const golden = readFileSync(path.join(classifier, 'golden', 'banknote-1.json'));
 
 /** The same JSON with every object's keys in reverse order, as jsonb may return them. */
@@ -23,15 +24,15 @@ function reordered(value: unknown): unknown {
 
 describe('classifier-app model sha256', () => {
   test('the trained model\'s sha256 is that of the CLI\'s model file for banknote, seed 1', () => {
-    const trained = trainModel(readFileSync(csvPath, 'utf8'), csvPath, []);
+    const trained = trainModel(readFileSync(banknotePath, 'utf8'), banknotePath, []);
     const { sha256 } = modelFromJSON(trained.json);
     assert.equal(sha256, createHash('sha256').update(golden).digest('hex'));
   });
 
   test('the stored JSON gives the same sha256 with its keys in any order; another model, another', () => {
-    const json = JSON.parse(golden.toString('utf8'));
+    const json = JSON.parse(golden.toString('utf8')) as SavedModel;
     assert.equal(modelFromJSON(reordered(json)).sha256, modelFromJSON(json).sha256);
-    const other = { ...json, weights: json.weights.map((w: number) => w / 2) };
+    const other = { ...json, weights: json.weights.map((w) => w / 2) };
     assert.notEqual(modelFromJSON(other).sha256, modelFromJSON(json).sha256);
   });
 });

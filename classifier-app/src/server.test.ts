@@ -8,19 +8,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { PredictionRecord, Stats, Store } from './db.ts';
+import { banknotePath, banknoteRow } from '../../linear-classifier/src/test-utils.ts';
 import { modelFromJSON, readRows, trainModel } from './model.ts';
 import { buildServer, type CurrentModel } from './server.ts';
+import type { Classification, CreatedPrediction, ErrorBody, NewPrediction, PredictionRecord, Stats, StatsReport, Store } from './types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const csvPath = path.join(here, '..', '..', 'linear-classifier', 'data', 'banknote.csv');
-const csv = readFileSync(csvPath, 'utf8');
-const trained = trainModel(csv, csvPath, []);
+const csv = readFileSync(banknotePath, 'utf8');
+const trained = trainModel(csv, banknotePath, []);
 const current: CurrentModel = {
   ...modelFromJSON(trained.json), version: 1, createdAt: '2026-01-01T00:00:00.000Z',
   dataRows: trained.rows, feedbackRows: 0, testAccuracy: trained.testAccuracy,
 };
-const row = [3.6216, 8.6661, -2.8073, -0.44699];
 
 /** A Store in memory: what the tests need of Postgres, and a switch to make it unavailable. */
 function memoryStore(): Store & { predictions: PredictionRecord[]; down: boolean } {
@@ -30,7 +29,7 @@ function memoryStore(): Store & { predictions: PredictionRecord[]; down: boolean
     check() {
       if (store.down) throw Object.assign(new Error('getaddrinfo ENOTFOUND classifier-app-db'), { code: 'ENOTFOUND' });
     },
-    async insertPrediction(p: { features: number[]; label: string; score: number; modelVersion: number; note: string }) {
+    async insertPrediction(p: NewPrediction) {
       store.check();
       const record = { ...p, id: randomUUID(), createdAt: new Date().toISOString(), correct: null, comment: null };
       store.predictions.push(record);
@@ -60,7 +59,7 @@ function memoryStore(): Store & { predictions: PredictionRecord[]; down: boolean
 function app(store = memoryStore(), model: CurrentModel | null = current) {
   const server = buildServer({
     store, currentModel: () => model, databaseProblem: () => (store.down ? 'cannot reach the database' : null),
-    samples: readRows(csv, csvPath), publicDir: path.join(here, '..', 'public'), logLevel: false,
+    samples: readRows(csv, banknotePath), publicDir: path.join(here, '..', 'public'), logLevel: false,
   });
   return { server, store };
 }
@@ -70,17 +69,17 @@ const post = (url: string, payload: string) => ({ method: 'POST' as const, url, 
 describe('classifier-app HTTP API', () => {
   test('predict and store, give feedback, see it in the recent list and the statistics', async () => {
     const { server } = app();
-    const created = await server.inject(post('/api/predictions', JSON.stringify({ features: row, note: 'till 3' })));
+    const created = await server.inject(post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'till 3' })));
     assert.equal(created.statusCode, 201);
-    const prediction = created.json();
+    const prediction = created.json<CreatedPrediction>();
     assert.equal(prediction.label, '0');
     assert.equal(prediction.modelVersion, 1);
     const feedback = await server.inject(post(`/api/predictions/${prediction.id}/feedback`, '{"correct": false, "comment": "forged"}'));
     assert.equal(feedback.statusCode, 200);
-    const [recent] = (await server.inject('/api/predictions')).json();
-    assert.deepEqual([recent.note, recent.correct, recent.comment], ['till 3', false, 'forged']);
-    const stats = (await server.inject('/api/stats')).json();
-    assert.deepEqual([stats.predictions, stats.feedback, stats.accuracy, stats.model.version], [1, 1, 0, 1]);
+    const [recent] = (await server.inject('/api/predictions')).json<PredictionRecord[]>();
+    assert.deepEqual([recent?.note, recent?.correct, recent?.comment], ['till 3', false, 'forged']);
+    const stats = (await server.inject('/api/stats')).json<StatsReport>();
+    assert.deepEqual([stats.predictions, stats.feedback, stats.accuracy, stats.model?.version], [1, 1, 0, 1]);
   });
 
   test('bad input gets a 400 with a one-line JSON reason, and nothing is stored', async () => {
@@ -91,10 +90,10 @@ describe('classifier-app HTTP API', () => {
       ['/api/predictions', '{"features": [1, 2, 3]}', /features has 3 values; the model expects 4/],
       ['/api/predictions', '{"features": [1, 2, 3, 1e999]}', /must be number/],
       ['/api/predictions', '{"features": [1, 2, 3, 4], "extra": 1}', /must NOT have additional properties/],
-      ['/api/predictions', JSON.stringify({ features: row, note: 'x'.repeat(201) }), /must NOT have more than 200 characters/],
+      ['/api/predictions', JSON.stringify({ features: banknoteRow, note: 'x'.repeat(201) }), /must NOT have more than 200 characters/],
       ['/api/predictions/1/feedback', '{"correct": "yes"}', /must be boolean/],
       ['/api/predictions/1%3B%20DROP%20TABLE%20feedback/feedback', '{"correct": true}', /prediction id must be a UUID, got "1; DROP TABLE feedback"/],
-      ['/api/predictions', JSON.stringify({ features: row, note: 'a\u0000b' }), /^note contains the NUL character/],
+      ['/api/predictions', JSON.stringify({ features: banknoteRow, note: 'a\u0000b' }), /^note contains the NUL character/],
       ['/api/predictions', '{"features": [1, 2, 3, 4], "note": "x\\ud800y"}', /^note is not valid Unicode/],
       [`/api/predictions/${randomUUID()}/feedback`, '{"correct": true, "comment": "\\u0000"}', /^comment contains the NUL character/],
       [`/api/predictions/${randomUUID()}/feedback`, '{"correct": true, "comment": "\\udc00"}', /^comment is not valid Unicode/],
@@ -102,7 +101,7 @@ describe('classifier-app HTTP API', () => {
     for (const [url, body, reason] of cases) {
       const res = await server.inject(post(url, body));
       assert.equal(res.statusCode, 400, `${url} ${body}`);
-      assert.match(res.json().message, reason);
+      assert.match(res.json<ErrorBody>().message, reason);
       assert.doesNotMatch(res.body, /\n|at \w+ \(/, 'one line, no stack trace');
     }
     assert.equal(store.predictions.length, 0);
@@ -112,26 +111,26 @@ describe('classifier-app HTTP API', () => {
     const id = randomUUID();
     const res = await app().server.inject(post(`/api/predictions/${id}/feedback`, '{"correct": true}'));
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().message, `no prediction ${id}`);
+    assert.equal(res.json<ErrorBody>().message, `no prediction ${id}`);
   });
 
   test('a body that is not UTF-8 JSON is a 415, and nothing is stored', async () => {
     const { server, store } = app();
-    const utf16 = Buffer.from(JSON.stringify({ features: row }), 'utf16le');
+    const utf16 = Buffer.from(JSON.stringify({ features: banknoteRow }), 'utf16le');
     const cases: [Record<string, string>, string | Buffer, RegExp][] = [
       [{ 'content-type': 'application/json; charset=utf-16' }, utf16, /^charset utf-16 is not supported; send JSON in UTF-8$/],
-      [{ 'content-type': 'application/json;charset="latin1"' }, JSON.stringify({ features: row }), /^charset latin1 is not supported/],
+      [{ 'content-type': 'application/json;charset="latin1"' }, JSON.stringify({ features: banknoteRow }), /^charset latin1 is not supported/],
       [{ 'content-type': 'application/json' }, Buffer.concat([Buffer.from('{"features": [1, 2, 3, 4], "note": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
         /^the body is not valid UTF-8/],
     ];
     for (const [headers, payload, reason] of cases) {
       const res = await server.inject({ method: 'POST', url: '/api/predictions', headers, payload });
       assert.equal(res.statusCode, 415, String(payload));
-      assert.match(res.json().message, reason);
+      assert.match(res.json<ErrorBody>().message, reason);
     }
-    const ok = await server.inject({ method: 'POST', url: '/api/predictions', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify({ features: row, note: 'é ✓ 🙂' }) });
+    const ok = await server.inject({ method: 'POST', url: '/api/predictions', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify({ features: banknoteRow, note: 'é ✓ 🙂' }) });
     assert.equal(ok.statusCode, 201);
-    assert.equal(ok.json().note, 'é ✓ 🙂');
+    assert.equal(ok.json<CreatedPrediction>().note, 'é ✓ 🙂');
     assert.equal(store.predictions.length, 1);
   });
 
@@ -168,21 +167,21 @@ describe('classifier-app HTTP API', () => {
   test('without the database: 503 with a reason for what needs it; prediction alone still works', async () => {
     const { server, store } = app();
     store.down = true;
-    for (const res of [await server.inject(post('/api/predictions', JSON.stringify({ features: row }))), await server.inject('/api/stats'), await server.inject('/healthz')]) {
+    for (const res of [await server.inject(post('/api/predictions', JSON.stringify({ features: banknoteRow }))), await server.inject('/api/stats'), await server.inject('/healthz')]) {
       assert.equal(res.statusCode, 503);
     }
-    const stored = await server.inject(post('/api/predictions', JSON.stringify({ features: row })));
-    assert.match(stored.json().message, /^database unavailable: cannot reach the database: getaddrinfo ENOTFOUND/);
-    const alone = await server.inject(post('/api/predict', JSON.stringify({ features: row })));
+    const stored = await server.inject(post('/api/predictions', JSON.stringify({ features: banknoteRow })));
+    assert.match(stored.json<ErrorBody>().message, /^database unavailable: cannot reach the database: getaddrinfo ENOTFOUND/);
+    const alone = await server.inject(post('/api/predict', JSON.stringify({ features: banknoteRow })));
     assert.equal(alone.statusCode, 200);
-    assert.equal(alone.json().label, '0');
+    assert.equal(alone.json<Classification>().label, '0');
   });
 
   test('without a model yet: 503, and unready', async () => {
     const { server } = app(memoryStore(), null);
-    const res = await server.inject(post('/api/predict', JSON.stringify({ features: row })));
+    const res = await server.inject(post('/api/predict', JSON.stringify({ features: banknoteRow })));
     assert.equal(res.statusCode, 503);
-    assert.match(res.json().message, /no model yet/);
+    assert.match(res.json<ErrorBody>().message, /no model yet/);
     assert.equal((await server.inject('/healthz')).statusCode, 503);
   });
 
@@ -194,9 +193,9 @@ describe('classifier-app HTTP API', () => {
   });
 
   test('the trainer\'s feedback rows change the model; the same rows give the same model', () => {
-    const again = trainModel(csv, csvPath, []);
+    const again = trainModel(csv, banknotePath, []);
     assert.deepEqual(again.json, trained.json);
-    const withFeedback = trainModel(csv, csvPath, [{ features: row, label: '1' }, { features: row, label: '1' }]);
+    const withFeedback = trainModel(csv, banknotePath, [{ features: [...banknoteRow], label: '1' }, { features: [...banknoteRow], label: '1' }]);
     assert.equal(withFeedback.rows, trained.rows + 2);
     assert.notDeepEqual(withFeedback.json, trained.json);
   });

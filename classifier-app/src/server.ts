@@ -3,23 +3,15 @@
  * environment variables, signals or connection pools (that is main.ts): it gets a {@link Store}
  * and the current model, so the unit tests build it in-process with fakes.
  */
-import { STATUS_CODES } from 'node:http';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { unavailableReason, type Store } from './db.ts';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { answerErrors, httpError } from './http-errors.ts';
 import type { LabelledRow, ServedModel } from './model.ts';
+import type { Classification, CreatedPrediction, ModelSummary, Sample, StatsReport, Store } from './types.ts';
 
 /** The model in use: the shared module's model, and which stored version it is. */
-export interface CurrentModel {
+export interface CurrentModel extends ModelSummary {
   model: ServedModel;
-  labels: [string, string];
-  version: number;
-  /** The sha256 of the model as a file (see model.ts): which model, whatever the version number. */
-  sha256: string;
-  createdAt: string;
-  dataRows: number;
-  feedbackRows: number;
-  testAccuracy: number;
 }
 
 /** Options for {@link buildServer}. */
@@ -45,15 +37,11 @@ export const MAX_RECENT = 100;
 // #endregion
 
 // #region timeouts
-/** A client has this long to send a request's headers, and this long for the whole request. */
+/** A client has this long to send a request's headers... */
 export const HEADERS_TIMEOUT_MS = 5_000;
+/** ...and this long for the whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 // #endregion
-
-/** An error with an HTTP status and a one-line reason, for the error handler to answer with. */
-function httpError(statusCode: number, message: string): Error & { statusCode: number } {
-  return Object.assign(new Error(message), { statusCode });
-}
 
 /** Builds the fastify app; call `listen` on it, or `inject` in tests. */
 export function buildServer(options: AppOptions): FastifyInstance {
@@ -92,19 +80,12 @@ export function buildServer(options: AppOptions): FastifyInstance {
       done(httpError(415, 'the body is not valid UTF-8; send JSON in UTF-8'), undefined);
       return;
     }
-    parseJson(request, text, done);
+    // The default parser answers through done (its type allows a promise too, which it never returns).
+    void parseJson(request, text, done);
   });
   // #endregion
 
-  // Every route's path and methods, for the 405 that names the allowed ones.
-  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
-  app.addHook('onRoute', (route) => {
-    if (route.url.includes('*')) return; // the page's files: an unknown file is a 404
-    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`);
-    let entry = routes.find((r) => String(r.pattern) === String(pattern));
-    if (!entry) routes.push(entry = { pattern, methods: new Set() });
-    for (const m of [route.method].flat()) entry.methods.add(m);
-  });
+  answerErrors(app);
 
   // #region headers
   // The page runs only its own script and style files: no inline script, nothing from elsewhere.
@@ -115,37 +96,6 @@ export function buildServer(options: AppOptions): FastifyInstance {
     done(null, payload);
   });
   // #endregion
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const unavailable = unavailableReason(error);
-    let status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    let message = error.message;
-    if (unavailable) {
-      // main.ts logs outages once, when they start; a log line per failed request would flood.
-      status = 503;
-      message = `database unavailable: ${unavailable}`;
-    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      message = `content-type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`;
-    } else if (status === 403) {
-      // @fastify/static refuses a path that could leave the page's folder or fool the file system.
-      message = `forbidden: ${request.url.split('?')[0]} could point outside the page's files (a .. or a NUL byte in it)`;
-    } else if (status >= 500 && status !== 503) {
-      request.log.error({ err: error }, 'request failed');
-      message = 'internal error';
-    }
-    void reply.status(status).send(errorBody(status, message));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!;
-    // A known path with another method: 405, and the methods it has in the Allow header.
-    const known = routes.find((r) => r.pattern.test(path));
-    if (known) {
-      const allowed = [...known.methods].sort().join(', ');
-      void reply.status(405).header('allow', allowed).send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
-      return;
-    }
-    void reply.status(404).send(errorBody(404, `no route ${request.method} ${path}`));
-  });
 
   void app.register(fastifyStatic, { root: options.publicDir, prefix: '/' });
 
@@ -201,13 +151,14 @@ export function buildServer(options: AppOptions): FastifyInstance {
     checkText('note', note);
     const { current, label, score } = classify(values);
     const { id, createdAt } = await options.store.insertPrediction({ features: values, label, score, modelVersion: current.version, note });
-    return reply.status(201).send({ id, createdAt, features: values, label, score, modelVersion: current.version, note });
+    const created: CreatedPrediction = { id, createdAt, features: values, label, score, modelVersion: current.version, note };
+    return reply.status(201).send(created);
   });
 
   // Predict only, nothing stored: works even while the database is away.
   app.post<{ Body: { features: number[] } }>('/api/predict', {
     schema: { body: { type: 'object', required: ['features'], properties: { features }, additionalProperties: false } },
-  }, async (request) => {
+  }, async (request): Promise<Classification> => {
     const { current, label, score } = classify(request.body.features);
     return { label, score, modelVersion: current.version };
   });
@@ -234,10 +185,10 @@ export function buildServer(options: AppOptions): FastifyInstance {
     return options.store.recentPredictions(Number(limit));
   });
 
-  app.get('/api/stats', async () => {
+  app.get('/api/stats', async (): Promise<StatsReport> => {
     const stats = await options.store.stats();
     const current = options.currentModel();
-    const model = current && {
+    const model: ModelSummary | null = current && {
       version: current.version, sha256: current.sha256, createdAt: current.createdAt, dataRows: current.dataRows,
       feedbackRows: current.feedbackRows, testAccuracy: current.testAccuracy, labels: current.labels,
     };
@@ -245,7 +196,7 @@ export function buildServer(options: AppOptions): FastifyInstance {
   });
 
   // A random row of the data set, with its true class: the page's "Random row" button.
-  app.get('/api/sample', async () => {
+  app.get('/api/sample', async (): Promise<Sample> => {
     const index = Math.floor(Math.random() * options.samples.length);
     const row = options.samples[index];
     if (!row) throw httpError(503, 'no data set loaded');
@@ -264,9 +215,4 @@ export function buildServer(options: AppOptions): FastifyInstance {
   app.get('/livez', async () => ({ status: 'alive' }));
 
   return app;
-}
-
-/** The JSON body of every error response: the status, its name and a one-line reason. */
-export function errorBody(statusCode: number, message: string): { statusCode: number; error: string; message: string } {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }

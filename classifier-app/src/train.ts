@@ -8,28 +8,26 @@
  * It connects as the role classifier_trainer, which can read the predictions and the feedback and
  * store models, nothing else.
  *
- * Environment: DATA_PATH (/app/data/banknote.csv), and the database settings of db.ts.
+ * Environment: DATA_PATH (/app/data/banknote.csv), and the database settings of db-config.ts.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { dbConfigFromEnv, feedbackRows, insertModelVersion, latestModelVersion, loadModelVersion, readPassword, unavailableReason } from './db.ts';
+import { dbConfigFromEnv } from './db-config.ts';
+import { runJob } from './job.ts';
+import { insertModelVersion, latestModelVersion, loadModelVersion, predictionsWithFeedback } from './store.ts';
 import { trainModel, type LabelledRow } from './model.ts';
 
 const dataPath = process.env.DATA_PATH ?? '/app/data/banknote.csv';
 const percent = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
-const config = dbConfigFromEnv(process.env, 'classifier_trainer');
-let client: pg.Client | undefined;
-try {
+await runJob('trainer', dbConfigFromEnv(process.env, 'classifier_trainer'), async (connect) => {
   const csv = readFileSync(dataPath, 'utf8');
-  client = new pg.Client({ ...config, password: readPassword(config.passwordFile), connectionTimeoutMillis: 5000 });
-  await client.connect();
+  const client = await connect();
   const latest = await latestModelVersion(client);
   const previous = latest === null ? null : await loadModelVersion(client, latest);
 
   // The first training has no model to say what "the other class" is: it uses the data alone.
-  const feedback = await feedbackRows(client);
+  const feedback = await predictionsWithFeedback(client);
   const base = trainModel(csv, dataPath, []);
   const [label0, label1] = base.labels;
   const extra: LabelledRow[] = feedback.map((f) => ({
@@ -46,9 +44,4 @@ try {
     const version = await insertModelVersion(client, { model: trained.json, dataRows, feedbackRows: extra.length, testAccuracy: trained.testAccuracy });
     console.log(`stored model version ${version}`);
   }
-} catch (err) {
-  console.error(`trainer failed: ${unavailableReason(err) ?? (err as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await client?.end().catch(() => {});
-}
+});

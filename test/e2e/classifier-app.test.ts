@@ -19,6 +19,8 @@ import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, wai
 import { withBrowserPage } from '../lib/browser.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 import { slowRequest } from '../lib/slow-client.ts';
+import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
+import type { Classification, CreatedPrediction, ErrorBody, ModelSummary, PredictionRecord, StatsReport } from '../../classifier-app/src/types.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
 const readme = 'classifier-app/README.md';
@@ -32,7 +34,6 @@ const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
 const backNetwork = 'classifier-app_classifier-app-back';
 const frontNetwork = 'classifier-app_classifier-app-front';
-const passwordFile = path.join(demo, 'db_password.txt');
 // One password per role: the owner's (db_password.txt), the app's and the trainer's.
 const passwordFiles = ['db_password.txt', 'app_password.txt', 'trainer_password.txt'].map((f) => path.join(demo, f));
 const backupFile = path.join(demo, 'backup.sql');
@@ -42,11 +43,9 @@ const serverFile = path.join(demo, 'src', 'server.ts');
 const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front', 'classifier-app-test-other'];
 // A network of "another project", made and removed by the network test.
 const otherNetwork = 'classifier-app-test-other';
-const banknote = [3.6216, 8.6661, -2.8073, -0.44699];
 
 // What was there before the tests, so that after() leaves the folder as it found it.
 const hadPasswords = passwordFiles.map((f) => existsSync(f));
-const hadPassword = hadPasswords[0]!;
 const previousBackup = existsSync(backupFile) ? readFileSync(backupFile) : null;
 let watch: ChildProcess | undefined;
 
@@ -55,8 +54,16 @@ function post(route: string, body: string): Promise<Response> {
   return fetch(`${base}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 }
 
-async function stats(): Promise<{ predictions: number; feedback: number; correct: number; model: { version: number } }> {
-  return (await fetch(`${base}/api/stats`)).json();
+/** The JSON of an answer, as the type the API documents for it (classifier-app/src/types.ts). */
+async function json<T>(response: Response | Promise<Response>): Promise<T> {
+  return (await (await response).json()) as T;
+}
+
+/** GET /api/stats; the app has a model all through these tests. */
+async function stats(): Promise<StatsReport & { model: ModelSummary }> {
+  const report = await json<StatsReport>(fetch(`${base}/api/stats`));
+  assert.ok(report.model, 'the app has a model');
+  return { ...report, model: report.model };
 }
 
 /** Runs SQL in the database container (local connection, as the README's pg_dump does). */
@@ -101,10 +108,10 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     await runReadmeBlock(readme, 'classifier-app-up', { timeoutMs: 400_000 });
     passwordFiles.forEach((f, i) => { if (!hadPasswords[i]) assert.match(readFileSync(f, 'utf8'), /^[0-9a-f]{32}\n$/, `openssl made ${f}`); });
     const { stdout } = await mustRun('docker', ['compose', 'config', '--format', 'json'], { cwd: demo });
-    const services = JSON.parse(stdout).services;
-    assert.equal(services['classifier-app-migrate'].depends_on['classifier-app-db'].condition, 'service_healthy');
-    assert.equal(services['classifier-app-trainer'].depends_on['classifier-app-migrate'].condition, 'service_completed_successfully');
-    assert.equal(services['classifier-app'].depends_on['classifier-app-trainer'].condition, 'service_completed_successfully');
+    const { services } = JSON.parse(stdout) as { services: Record<string, { depends_on: Record<string, { condition: string }> }> };
+    assert.equal(services['classifier-app-migrate']?.depends_on['classifier-app-db']?.condition, 'service_healthy');
+    assert.equal(services['classifier-app-trainer']?.depends_on['classifier-app-migrate']?.condition, 'service_completed_successfully');
+    assert.equal(services['classifier-app']?.depends_on['classifier-app-trainer']?.condition, 'service_completed_successfully');
     const migrate = (await inspect('classifier-app-classifier-app-migrate-1')).State;
     const trainer = (await inspect('classifier-app-classifier-app-trainer-1')).State;
     const app = (await inspect(appContainer)).State;
@@ -305,7 +312,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
 
   test('/api/stats: the sha256 next to model version 1 is that of the CLI\'s model file for banknote, seed 1 (golden)', async () => {
     const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
-    const { model } = await (await fetch(`${base}/api/stats`)).json();
+    const { model } = await stats();
     assert.deepEqual([model.version, model.sha256], [1, golden]);
   });
 
@@ -316,8 +323,8 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal(now.State.StartedAt, before.State.StartedAt, 'the app was not restarted');
     assert.equal(now.RestartCount, 0);
     // /api/predict stores nothing, so the README's figures below stay those of a learner's run.
-    const res = await post('/api/predict', JSON.stringify({ features: banknote }));
-    assert.equal((await res.json()).modelVersion, 2);
+    const res = await post('/api/predict', JSON.stringify({ features: banknoteRow }));
+    assert.equal((await json<Classification>(res)).modelVersion, 2);
   });
 
   test('README: migrations again change nothing; a backup to the host; a restore into a fresh volume', async () => {
@@ -345,9 +352,9 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       ['too many values', () => post('/api/predictions', '{"features": [1, 2, 3, 4, 5]}'), 400, /features has 5 values; the model expects 4/],
       ['an empty list', () => post('/api/predictions', '{"features": []}'), 400, /must NOT have fewer than 1 items/],
       ['a non-finite number (1e999 is Infinity)', () => post('/api/predictions', '{"features": [1, 2, 3, 1e999]}'), 400, /must be number/],
-      ['a number for the note', () => post('/api/predictions', JSON.stringify({ features: banknote, note: 5 })), 400, /body\/note must be string/],
-      ['a note that is too long', () => post('/api/predictions', JSON.stringify({ features: banknote, note: 'x'.repeat(201) })), 400, /must NOT have more than 200 characters/],
-      ['an unknown field', () => post('/api/predictions', JSON.stringify({ features: banknote, label: '1' })), 400, /must NOT have additional properties/],
+      ['a number for the note', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 5 })), 400, /body\/note must be string/],
+      ['a note that is too long', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'x'.repeat(201) })), 400, /must NOT have more than 200 characters/],
+      ['an unknown field', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, label: '1' })), 400, /must NOT have additional properties/],
       ['a string for correct', () => post('/api/predictions/1/feedback', '{"correct": "yes"}'), 400, /body\/correct must be boolean/],
       ['a bad prediction id', () => post('/api/predictions/abc/feedback', '{"correct": true}'), 400, /prediction id must be a UUID, got "abc"/],
       ['a row number for an id', () => post('/api/predictions/1/feedback', '{"correct": true}'), 400, /prediction id must be a UUID, got "1"/],
@@ -364,13 +371,13 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
       const text = await res.text();
       assert.doesNotMatch(text, /\\n|\n/, `${what}: one line, no stack trace`);
-      assert.match(JSON.parse(text).message, reason, what);
+      assert.match((JSON.parse(text) as ErrorBody).message, reason, what);
     }
     assert.equal((await fetch(`${base}/api/predictions`, { method: 'PUT' })).headers.get('allow'), 'GET, HEAD, POST');
     assert.equal((await fetch(`${base}/healthz`, { method: 'HEAD' })).status, 200);
     const now = await stats();
     assert.deepEqual([now.predictions, now.feedback], [before.predictions, before.feedback], 'nothing was stored');
-    assert.equal((await post('/api/predictions', JSON.stringify({ features: banknote }))).status, 201, 'serves as before');
+    assert.equal((await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status, 201, 'serves as before');
     assert.equal((await inspect(appContainer)).RestartCount, 0);
   });
 
@@ -379,10 +386,10 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const created = await Promise.all(notes.map(async (note, i) => {
       const res = await post('/api/predictions', JSON.stringify({ features: [i, 1, 2, 3], note }));
       assert.equal(res.status, 201);
-      return res.json() as Promise<{ id: number; note: string; features: number[] }>;
+      return json<CreatedPrediction>(res);
     }));
     assert.equal(new Set(created.map((c) => c.id)).size, notes.length, 'distinct ids');
-    const stored = new Map((await (await fetch(`${base}/api/predictions?limit=100`)).json() as { id: number; note: string; features: number[] }[]).map((p) => [p.id, p]));
+    const stored = new Map((await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=100`))).map((p) => [p.id, p]));
     for (const [i, c] of created.entries()) {
       assert.equal(stored.get(c.id)?.note, notes[i], `prediction ${c.id} is the row of request ${i}`);
       assert.deepEqual(stored.get(c.id)?.features, [i, 1, 2, 3]);
@@ -392,14 +399,14 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
   test('SQL injection in every field: stored and shown as plain text, or rejected; every table still there', async () => {
     const attacks = ["'); DROP TABLE predictions; --", "1; DELETE FROM feedback", "' OR '1'='1", '$1); TRUNCATE model_versions; --'];
     for (const attack of attacks) {
-      const created = await post('/api/predictions', JSON.stringify({ features: banknote, note: attack }));
+      const created = await post('/api/predictions', JSON.stringify({ features: banknoteRow, note: attack }));
       assert.equal(created.status, 201, attack);
-      const { id, note } = await created.json();
+      const { id, note } = await json<CreatedPrediction>(created);
       assert.equal(note, attack);
       const feedback = await post(`/api/predictions/${id}/feedback`, JSON.stringify({ correct: true, comment: attack }));
       assert.equal(feedback.status, 200, attack);
-      const [latest] = await (await fetch(`${base}/api/predictions?limit=1`)).json();
-      assert.deepEqual([latest.id, latest.note, latest.comment], [id, attack, attack], 'read back verbatim');
+      const [latest] = await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=1`));
+      assert.deepEqual([latest?.id, latest?.note, latest?.comment], [id, attack, attack], 'read back verbatim');
       // In the fields that are not text, the same strings never reach the database.
       assert.equal((await post('/api/predictions', JSON.stringify({ features: [attack, 1, 2, 3] }))).status, 400);
       assert.equal((await post(`/api/predictions/${encodeURIComponent(attack)}/feedback`, '{"correct": true}')).status, 400);
@@ -420,11 +427,12 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const badAnswers = new Map<string, number>();
     const cleanClients = Array.from({ length: 16 }, async (_, c) => {
       for (let n = 0; running; n++) {
-        const res = await post('/api/predictions', JSON.stringify({ features: banknote, note: `clean ${c}.${n}` }));
-        const body = await res.json();
-        if (res.status !== 201) cleanFailures.push(`${res.status} ${body.message}`);
+        const res = await post('/api/predictions', JSON.stringify({ features: banknoteRow, note: `clean ${c}.${n}` }));
+        // A 201's body is the stored prediction, any other status's an error.
+        const body = await json<CreatedPrediction | ErrorBody>(res);
+        if (res.status !== 201) cleanFailures.push(`${res.status} ${(body as ErrorBody).message}`);
         else if (n % 4 === 0) {
-          const fb = await post(`/api/predictions/${body.id}/feedback`, JSON.stringify({ correct: true, comment: `clean ${c}.${n}` }));
+          const fb = await post(`/api/predictions/${(body as CreatedPrediction).id}/feedback`, JSON.stringify({ correct: true, comment: `clean ${c}.${n}` }));
           if (fb.status !== 200) cleanFailures.push(`feedback ${fb.status}`);
           await fb.arrayBuffer();
         }
@@ -434,12 +442,12 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     // Every 20 ms: a NUL in a note, a lone surrogate in a note, the same in a comment.
     const bad = ['{"features": [1, 2, 3, 4], "note": "a\\u0000b"}', '{"features": [1, 2, 3, 4], "note": "x\\ud800y"}'];
     const badClient = (async () => {
-      const { id } = await (await post('/api/predictions', JSON.stringify({ features: banknote }))).json();
+      const { id } = await json<CreatedPrediction>(post('/api/predictions', JSON.stringify({ features: banknoteRow })));
       for (let n = 0; running; n++) {
         const res = n % 3 === 2
           ? await post(`/api/predictions/${id}/feedback`, n % 2 ? '{"correct": true, "comment": "\\u0000"}' : '{"correct": true, "comment": "\\udfff"}')
           : await post('/api/predictions', bad[n % 2]!);
-        const key = `${res.status} ${(await res.json()).message}`;
+        const key = `${res.status} ${(await json<ErrorBody>(res)).message}`;
         badAnswers.set(key, (badAnswers.get(key) ?? 0) + 1);
         await sleep(20);
       }
@@ -460,14 +468,14 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal(output, '', 'not a line in the log for a client\'s bad input');
     // Nothing changed silently: text that is valid Unicode comes back as it was sent.
     const text = 'x\u{1F642}y \u00e9 \u2028';
-    const echoed = await (await post('/api/predictions', JSON.stringify({ features: banknote, note: text }))).json();
-    const [latest] = await (await fetch(`${base}/api/predictions?limit=1`)).json();
-    assert.deepEqual([echoed.note, latest.id, latest.note], [text, echoed.id, text]);
+    const echoed = await json<CreatedPrediction>(post('/api/predictions', JSON.stringify({ features: banknoteRow, note: text })));
+    const [latest] = await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=1`));
+    assert.deepEqual([echoed.note, latest?.id, latest?.note], [text, echoed.id, text]);
     // A body in another charset, or not UTF-8 at all: 415, whatever it says.
-    const utf16 = await fetch(`${base}/api/predictions`, { method: 'POST', body: Buffer.from(JSON.stringify({ features: banknote }), 'utf16le'), headers: { 'content-type': 'application/json; charset=utf-16' } });
-    assert.deepEqual([utf16.status, (await utf16.json()).message], [415, 'charset utf-16 is not supported; send JSON in UTF-8']);
+    const utf16 = await fetch(`${base}/api/predictions`, { method: 'POST', body: Buffer.from(JSON.stringify({ features: banknoteRow }), 'utf16le'), headers: { 'content-type': 'application/json; charset=utf-16' } });
+    assert.deepEqual([utf16.status, (await json<ErrorBody>(utf16)).message], [415, 'charset utf-16 is not supported; send JSON in UTF-8']);
     const latin1 = await fetch(`${base}/api/predictions`, { method: 'POST', body: Buffer.from('{"features": [1, 2, 3, 4], "note": "caf\xe9"}', 'latin1'), headers: { 'content-type': 'application/json' } });
-    assert.deepEqual([latin1.status, (await latin1.json()).message], [415, 'the body is not valid UTF-8; send JSON in UTF-8']);
+    assert.deepEqual([latin1.status, (await json<ErrorBody>(latin1)).message], [415, 'the body is not valid UTF-8; send JSON in UTF-8']);
   });
 
   test('slow clients are cut off (headers 5 s, whole request 10 s) while others are served', async (t) => {
@@ -477,7 +485,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const others = (async () => {
       while (running) {
         const started = Date.now();
-        const res = await post('/api/predictions', JSON.stringify({ features: banknote, note: 'while a slow client waits' }));
+        const res = await post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'while a slow client waits' }));
         assert.equal(res.status, 201);
         await res.arrayBuffer();
         served.push(Date.now() - started);
@@ -520,8 +528,9 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
           const note = `crash ${round}.${c}.${n}`;
           try {
             const res = await post('/api/predictions', JSON.stringify({ features: [c, n, round, 1], note }));
-            const body = await res.json();
+            const answer = await json<CreatedPrediction | ErrorBody>(res);
             if (res.status !== 201) { failed++; await sleep(50); continue; }
+            const body = answer as CreatedPrediction;
             if (predictions.has(body.id)) handedOutTwice++;
             predictions.set(body.id, note);
             if (n % 2 === 0) {
@@ -538,7 +547,6 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
         }
       });
       await sleep(2500);
-      const before = predictions.size;
       const failedBefore = failed;
       await mustRun('docker', ['kill', '--signal', 'KILL', dbContainer]);
       const killed = Date.now();
@@ -610,10 +618,10 @@ SELECT
 
         // A note with markup in it: shown as those characters, never turned into an element.
         const note = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
-        await page.fill('#variance', String(banknote[0]));
-        await page.fill('#skewness', String(banknote[1]));
-        await page.fill('#curtosis', String(banknote[2]));
-        await page.fill('#entropy', String(banknote[3]));
+        await page.fill('#variance', String(banknoteRow[0]));
+        await page.fill('#skewness', String(banknoteRow[1]));
+        await page.fill('#curtosis', String(banknoteRow[2]));
+        await page.fill('#entropy', String(banknoteRow[3]));
         await page.fill('#note', note);
         await page.click('#predict-button');
         await waitFor('the second prediction', async () => (await text('#feedback-status')) === '', 10_000);
@@ -657,14 +665,14 @@ SELECT
     const since = new Date().toISOString();
     await mustRun('docker', ['compose', 'stop', 'classifier-app-db'], { cwd: demo });
     await waitFor('the app to turn unready', async () => (await fetch(`${base}/healthz`)).status === 503, 5000, 100);
-    const stored = await post('/api/predictions', JSON.stringify({ features: banknote }));
+    const stored = await post('/api/predictions', JSON.stringify({ features: banknoteRow }));
     assert.equal(stored.status, 503);
-    assert.match((await stored.json()).message, /^database unavailable: /);
+    assert.match((await json<ErrorBody>(stored)).message, /^database unavailable: /);
     assert.equal((await fetch(`${base}/livez`)).status, 200, 'alive all along');
-    assert.equal((await post('/api/predict', JSON.stringify({ features: banknote }))).status, 200, 'prediction alone works without the database');
+    assert.equal((await post('/api/predict', JSON.stringify({ features: banknoteRow }))).status, 200, 'prediction alone works without the database');
     await mustRun('docker', ['compose', 'start', 'classifier-app-db'], { cwd: demo });
     const back = Date.now();
-    await waitFor('the app to store predictions again', async () => (await post('/api/predictions', JSON.stringify({ features: banknote }))).status === 201, 20_000, 100);
+    await waitFor('the app to store predictions again', async () => (await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status === 201, 20_000, 100);
     const seconds = (Date.now() - back) / 1000;
     assert.ok(seconds < 15, `served again ${seconds} s after the database started`);
     await waitFor('the app to turn ready', async () => (await fetch(`${base}/healthz`)).ok, 5000, 100);
@@ -735,7 +743,7 @@ SELECT
       const id = (await inspect(appContainer)).Id;
       assert.ok(original.includes("({ status: 'alive' })"));
       writeFileSync(serverFile, original.replace("({ status: 'alive' })", `({ status: '${marker}' })`));
-      await waitFor('the edited answer', async () => (await (await fetch(`${base}/livez`)).json()).status === marker, 30_000);
+      await waitFor('the edited answer', async () => (await json<{ status: string }>(fetch(`${base}/livez`))).status === marker, 30_000);
       assert.equal((await inspect(appContainer)).Id, id, 'the same container, restarted, not a new one');
       assert.match(output, /Syncing service "classifier-app" after \d+ changes? (were|was) detected/);
     } catch (err) {
@@ -748,7 +756,7 @@ SELECT
     // Back to the read-only app of compose.yaml (watch used compose.dev.yaml's writable one).
     await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
     assert.equal((await inspect(appContainer)).HostConfig.ReadonlyRootfs, true);
-    assert.equal((await (await fetch(`${base}/livez`)).json()).status, 'alive');
+    assert.equal((await json<{ status: string }>(fetch(`${base}/livez`))).status, 'alive');
   });
 
   test('the data survives down and up; README: down keeps the volume, down -v deletes it', async () => {

@@ -1,11 +1,12 @@
 /**
- * Unit tests of the batched INSERT, on a fake pool: a row the database refuses fails only its own
+ * Unit tests of the store's batched INSERT, on a fake pool: a row the database refuses fails only its own
  * caller, never the rest of its batch.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type pg from 'pg';
-import { pgStore, type NewPrediction } from './db.ts';
+import { pgStore } from './store.ts';
+import type { NewPrediction } from './types.ts';
 
 /** A pool whose INSERT refuses any batch with a note "bad" in it, as Postgres refuses a NUL. */
 function fakePool(): { pool: pg.Pool; statements: number } {
