@@ -2,19 +2,11 @@
 // with the types tsc sees (tsconfig.json), on the TypeScript and on the page's plain JavaScript.
 // Layout is Prettier's job (.prettierrc.json); the one layout rule here is the line limit, which
 // Prettier does not keep for comments.
-import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-
-// Until the one-time reformat (scripts/format-all.sh), the files .prettierignore lists as pending
-// keep their long code lines: Prettier wraps them then. Delete this with that script.
-const lines = readFileSync(new URL('.prettierignore', import.meta.url), 'utf8').split('\n');
-const begin = lines.findIndex((l) => l.startsWith('# BEGIN pending'));
-const end = lines.findIndex((l) => l.startsWith('# END pending'));
-const unformatted = begin < 0 ? [] : lines.slice(begin + 1, end).filter((l) => l && !l.startsWith('#'));
 
 export default defineConfig(
   globalIgnores(['**/node_modules/', 'test/artifacts/']),
@@ -45,10 +37,6 @@ export default defineConfig(
         },
       ],
     },
-  },
-  {
-    files: unformatted.length ? unformatted : ['(none)'],
-    rules: { '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true, ignorePattern: '^(?!\\s*(//|/?\\*))' }] },
   },
   {
     files: ['classifier-app/public/**/*.js'],

@@ -61,7 +61,9 @@ const brokenOnPurpose: Record<string, Convention[]> = {
 
 /** Compose files (compose*.yaml, stack*.yaml) of a folder: no version:, ports on 127.0.0.1 only. */
 function assertComposeConventions(dir: string, except: readonly Convention[] = []): void {
-  const files = readdirSync(path.join(repoRoot, dir)).filter((f) => /^(compose|docker-compose|stack)[\w.-]*\.ya?ml$/.test(f));
+  const files = readdirSync(path.join(repoRoot, dir)).filter((f) =>
+    /^(compose|docker-compose|stack)[\w.-]*\.ya?ml$/.test(f),
+  );
   for (const file of files) {
     const doc = readCompose(path.join(dir, file));
     assert.equal(doc.version, undefined, `${dir}/${file} has a version: key`);
@@ -89,10 +91,17 @@ function assertDockerfileConventions(file: string, except: readonly Convention[]
   // name each image literally in one FROM line and reuse it as a stage (`FROM image AS base`).
   for (const m of text.matchAll(/^(?:COPY|ADD)\s.*--from=(\S+)/gm)) {
     // A name without a tag is a stage or a named build context (compose additional_contexts).
-    assert.ok(stages.has(m[1]!.toLowerCase()) || !m[1]!.includes(':'), `${file}: COPY --from=${m[1]} must name a stage, with the image in its FROM line`);
+    assert.ok(
+      stages.has(m[1]!.toLowerCase()) || !m[1]!.includes(':'),
+      `${file}: COPY --from=${m[1]} must name a stage, with the image in its FROM line`,
+    );
   }
   for (const image of froms) {
-    assert.doesNotMatch(image, /\$/, `${file}: FROM ${image}: state the image literally (Dependabot cannot follow ARGs)`);
+    assert.doesNotMatch(
+      image,
+      /\$/,
+      `${file}: FROM ${image}: state the image literally (Dependabot cannot follow ARGs)`,
+    );
     if (image === 'scratch' || stages.has(image.toLowerCase())) continue;
     assert.match(image, /:[^/:]+$/, `${file}: ${image} has no tag`);
     assert.doesNotMatch(image, /:latest$/, `${file}: ${image} is not pinned`);
@@ -111,7 +120,10 @@ function assertDockerfileConventions(file: string, except: readonly Convention[]
 /** A folder with a package.json has a .dockerignore that keeps node_modules out of the build context. */
 function assertDockerignore(dir: string, except: readonly Convention[] = []): void {
   if (except.includes('.dockerignore')) {
-    assert.ok(!existsSync(path.join(repoRoot, dir, '.dockerignore')), `${dir}: the exercise is about a missing .dockerignore, and there is one`);
+    assert.ok(
+      !existsSync(path.join(repoRoot, dir, '.dockerignore')),
+      `${dir}: the exercise is about a missing .dockerignore, and there is one`,
+    );
     return;
   }
   const ignore = read(dir, '.dockerignore');
@@ -126,7 +138,11 @@ function assertLockfileInStep(dir: string): void {
   const lock = JSON.parse(read(dir, 'package-lock.json')) as PackageLock;
   const locked = lock.packages[''] ?? {};
   for (const field of ['dependencies', 'devDependencies'] as const) {
-    assert.deepEqual(locked[field] ?? {}, manifest[field] ?? {}, `${dir}: ${field} differ between package.json and package-lock.json`);
+    assert.deepEqual(
+      locked[field] ?? {},
+      manifest[field] ?? {},
+      `${dir}: ${field} differ between package.json and package-lock.json`,
+    );
     for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       assert.match(range, /^\d+\.\d+\.\d+$/, `${dir}: ${name}@${range} is not an exact version`);
       assert.equal(lock.packages[`node_modules/${name}`]?.version, range, `${dir}: the lockfile has another ${name}`);
@@ -136,7 +152,18 @@ function assertLockfileInStep(dir: string): void {
 
 describe('conventions', () => {
   test('the five demos are here, each with the files a demo needs', () => {
-    assert.deepEqual(demos.filter((d) => ['nifty-useless-model', 'linear-classifier', 'linear-classifier-jupyter', 'classifier-api', 'classifier-app'].includes(d)), demos);
+    assert.deepEqual(
+      demos.filter((d) =>
+        [
+          'nifty-useless-model',
+          'linear-classifier',
+          'linear-classifier-jupyter',
+          'classifier-api',
+          'classifier-app',
+        ].includes(d),
+      ),
+      demos,
+    );
     for (const demo of demos) {
       for (const file of ['README.md', 'Dockerfile', '.dockerignore']) {
         assert.ok(existsSync(path.join(repoRoot, demo, file)), `${demo}/${file} is missing`);
@@ -189,8 +216,14 @@ describe('conventions', () => {
 
   for (const exercise of exercises) {
     const except = brokenOnPurpose[path.basename(exercise)] ?? [];
-    for (const [project, breaks] of [[exercise, except], [path.join(exercise, 'solution'), []]] as const) {
-      const what = project === exercise ? `the broken start${breaks.length ? ` (except ${breaks.join(', ')}: the lesson)` : ''}` : 'the solution';
+    for (const [project, breaks] of [
+      [exercise, except],
+      [path.join(exercise, 'solution'), []],
+    ] as const) {
+      const what =
+        project === exercise
+          ? `the broken start${breaks.length ? ` (except ${breaks.join(', ')}: the lesson)` : ''}`
+          : 'the solution';
       test(`${exercise}: ${what} follows the conventions`, () => {
         assertComposeConventions(project, breaks);
         assertDockerfileConventions(path.join(project, 'Dockerfile'), breaks);
@@ -203,15 +236,20 @@ describe('conventions', () => {
   test('.gitattributes keeps LF endings for what runs in containers', () => {
     const attributes = read('.gitattributes');
     for (const pattern of ['*.sh', 'Dockerfile', '*.ts', '*.yaml']) {
-      assert.match(attributes, new RegExp(`^${pattern.replace(/[.*]/g, '\\$&')}\\s.*eol=lf`, 'm'), `${pattern} must be eol=lf`);
+      assert.match(
+        attributes,
+        new RegExp(`^${pattern.replace(/[.*]/g, '\\$&')}\\s.*eol=lf`, 'm'),
+        `${pattern} must be eol=lf`,
+      );
     }
   });
 
   test('Dependabot watches every demo for each ecosystem it uses', () => {
     const config = parse(read('.github', 'dependabot.yml')) as DependabotConfig;
-    const watched = (ecosystem: string): string[] => config.updates
-      .filter((u) => u['package-ecosystem'] === ecosystem)
-      .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []));
+    const watched = (ecosystem: string): string[] =>
+      config.updates
+        .filter((u) => u['package-ecosystem'] === ecosystem)
+        .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []));
     for (const demo of demos) {
       const has = (file: string): boolean => existsSync(path.join(repoRoot, demo, file));
       if (has('Dockerfile')) assert.ok(watched('docker').includes(`/${demo}`), `docker: /${demo}`);
@@ -224,14 +262,19 @@ describe('conventions', () => {
   test('Dependabot watches the exercises too: their base images, and their dependencies where they have any', () => {
     const config = parse(read('.github', 'dependabot.yml')) as DependabotConfig;
     // Dependabot's directories may be globs: `*` stands for one folder name.
-    const watches = (ecosystem: string, dir: string): boolean => config.updates
-      .filter((u) => u['package-ecosystem'] === ecosystem)
-      .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []))
-      .some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(dir));
+    const watches = (ecosystem: string, dir: string): boolean =>
+      config.updates
+        .filter((u) => u['package-ecosystem'] === ecosystem)
+        .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []))
+        .some((pattern) =>
+          new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`).test(dir),
+        );
     for (const project of exercises.flatMap((e) => [e, path.join(e, 'solution')])) {
       assert.ok(watches('docker', `/${project}`), `docker: /${project}`);
       // Exercise 11 runs on Deno and has no package.json.
-      const manifest = existsSync(path.join(repoRoot, project, 'package.json')) ? (JSON.parse(read(project, 'package.json')) as PackageJson) : {};
+      const manifest = existsSync(path.join(repoRoot, project, 'package.json'))
+        ? (JSON.parse(read(project, 'package.json')) as PackageJson)
+        : {};
       if (Object.keys(manifest.dependencies ?? {}).length) assert.ok(watches('npm', `/${project}`), `npm: /${project}`);
     }
   });

@@ -7,7 +7,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { repoRoot } from './lib/docker.ts';
-import { allReadmes, checkReadme, fileRegion, outputMismatch, parseBlocks, parseRunBlock, renderTerminal, treeEntries } from './lib/readme.ts';
+import {
+  allReadmes,
+  checkReadme,
+  fileRegion,
+  outputMismatch,
+  parseBlocks,
+  parseRunBlock,
+  renderTerminal,
+  treeEntries,
+} from './lib/readme.ts';
 
 /** Changes the first letter or digit of line `n` of `text` to another character, or returns null. */
 function mutateLine(text: string, n: number): string | null {
@@ -23,7 +32,11 @@ function mutateLine(text: string, n: number): string | null {
 
 /** An actual output that an expected-output text matches: wildcards filled in. */
 const fillWildcards = (expected: string): string =>
-  expected.split('\n').filter((l) => l.trim() !== '...').map((l) => l.replace(/\.\.\./g, 'ANYTHING')).join('\n');
+  expected
+    .split('\n')
+    .filter((l) => l.trim() !== '...')
+    .map((l) => l.replace(/\.\.\./g, 'ANYTHING'))
+    .join('\n');
 
 describe('docs checker', () => {
   test('every README file excerpt fails the check when one character on any line changes', () => {
@@ -39,8 +52,10 @@ describe('docs checker', () => {
           const copy = [...lines];
           copy.splice(b.line, bodyLines, ...mutated.split('\n').slice(0, bodyLines));
           const problems = checkReadme(readme, copy.join('\n'));
-          assert.ok(problems.some((p) => p.includes(`:${b.line}:`)),
-            `${path.relative(repoRoot, readme)}:${b.line + 1 + n}: changing one character went unnoticed`);
+          assert.ok(
+            problems.some((p) => p.includes(`:${b.line}:`)),
+            `${path.relative(repoRoot, readme)}:${b.line + 1 + n}: changing one character went unnoticed`,
+          );
           checked++;
         }
       }
@@ -52,7 +67,8 @@ describe('docs checker', () => {
     let checked = 0;
     for (const readme of allReadmes()) {
       for (const b of parseBlocks(readFileSync(readme, 'utf8'), readme)) {
-        const expectations = b.kind === 'output' ? [b.content] : b.kind === 'run' ? parseRunBlock(b.content).map((s) => s.expected) : [];
+        const expectations =
+          b.kind === 'output' ? [b.content] : b.kind === 'run' ? parseRunBlock(b.content).map((s) => s.expected) : [];
         for (const expected of expectations) {
           const actual = fillWildcards(expected);
           assert.equal(outputMismatch(expected, actual), null, `${b.arg}: the unchanged block must match`);
@@ -89,7 +105,10 @@ describe('docs checker', () => {
     // What Compose 2.40 writes into a pipe: the line is erased, then written again.
     const compose = 'nifty-useless-model-1  | hello\n\r\x1b[Knifty-useless-model-1 exited with code 0\n';
     assert.equal(renderTerminal(compose), 'nifty-useless-model-1  | hello\nnifty-useless-model-1 exited with code 0\n');
-    assert.equal(outputMismatch('a  | hello\na exited with code 0\n', 'a  | hello\n\r\x1b[Ka exited with code 0\n'), null);
+    assert.equal(
+      outputMismatch('a  | hello\na exited with code 0\n', 'a  | hello\n\r\x1b[Ka exited with code 0\n'),
+      null,
+    );
     // A carriage return overwrites only what it writes over; erase-line removes the rest.
     assert.equal(renderTerminal('progress 10%\rdone'), 'doneress 10%');
     assert.equal(renderTerminal('progress 10%\rdone\x1b[K'), 'done');
@@ -103,13 +122,33 @@ describe('docs checker', () => {
 
   test('unmarked blocks, missing files, missing regions and bad trees are reported', () => {
     const readme = path.join(repoRoot, 'README.md');
-    const problems = checkReadme(readme, [
-      '```sh', 'echo hi', '```',
-      '<!-- file: no/such/file.txt -->', '```', 'x', '```',
-      '<!-- file: package.json#nothing -->', '```json', '{}', '```',
-      '<!-- tree: -->', '```', '.', '├── LICENSE', '└── nope/', '    └── gone.ts', '```',
-      '<!-- manual: -->', '```console', '$ rm -rf /', '```',
-    ].join('\n'));
+    const problems = checkReadme(
+      readme,
+      [
+        '```sh',
+        'echo hi',
+        '```',
+        '<!-- file: no/such/file.txt -->',
+        '```',
+        'x',
+        '```',
+        '<!-- file: package.json#nothing -->',
+        '```json',
+        '{}',
+        '```',
+        '<!-- tree: -->',
+        '```',
+        '.',
+        '├── LICENSE',
+        '└── nope/',
+        '    └── gone.ts',
+        '```',
+        '<!-- manual: -->',
+        '```console',
+        '$ rm -rf /',
+        '```',
+      ].join('\n'),
+    );
     assert.equal(problems.length, 6, problems.join('\n'));
     assert.match(problems[0]!, /without a marker/);
     assert.match(problems[1]!, /does not exist/);

@@ -28,7 +28,8 @@ const python = '/usr/bin/python3'; // Debian's, where python3-flask and python3-
 // folder that the end of the run removes, however it ends.
 const work = mkdtempSync(path.join(tmpdir(), 'classifier-api-bench-'));
 const modelPath = path.join(work, 'banknote.json');
-const rowAt = (i: number): number[] => Array.from(data.x.subarray((i % data.rows) * data.cols, (i % data.rows + 1) * data.cols));
+const rowAt = (i: number): number[] =>
+  Array.from(data.x.subarray((i % data.rows) * data.cols, ((i % data.rows) + 1) * data.cols));
 const singleBody = JSON.stringify({ row: rowAt(0) });
 const batchBody = JSON.stringify({ rows: Array.from({ length: batchRows }, (_, i) => rowAt(i)) });
 
@@ -57,7 +58,7 @@ async function benchNode(): Promise<{ single: Figures; batch: Figures }> {
  */
 async function benchPython(node: { single: Figures; batch: Figures }): Promise<number | undefined> {
   if (spawnSync(python, ['-c', 'import flask, numpy'], { stdio: 'ignore' }).status !== 0) {
-    console.log('python flask: skipped (install Debian\'s python3-flask and python3-numpy for the comparison)');
+    console.log("python flask: skipped (install Debian's python3-flask and python3-numpy for the comparison)");
     return undefined;
   }
   let ratio: number | undefined;
@@ -65,10 +66,31 @@ async function benchPython(node: { single: Figures; batch: Figures }): Promise<n
   for (const workers of gunicorn ? [1, 2] : [0]) {
     const port = await freePort();
     const server = workers === 0 ? 'werkzeug' : `gunicorn, ${workers} worker${workers > 1 ? 's' : ''}`;
-    const py = workers > 0
-      ? await start(python, ['-m', 'gunicorn', '--workers', String(workers), '--worker-class', 'gthread', '--threads', '8',
-        '--bind', `127.0.0.1:${port}`, '--log-level', 'warning', '--chdir', 'bench', 'flask_service:app'], { MODEL_PATH: modelPath }, port)
-      : await start(python, ['bench/flask_service.py'], { PORT: String(port), MODEL_PATH: modelPath }, port);
+    const py =
+      workers > 0
+        ? await start(
+            python,
+            [
+              '-m',
+              'gunicorn',
+              '--workers',
+              String(workers),
+              '--worker-class',
+              'gthread',
+              '--threads',
+              '8',
+              '--bind',
+              `127.0.0.1:${port}`,
+              '--log-level',
+              'warning',
+              '--chdir',
+              'bench',
+              'flask_service:app',
+            ],
+            { MODEL_PATH: modelPath },
+            port,
+          )
+        : await start(python, ['bench/flask_service.py'], { PORT: String(port), MODEL_PATH: modelPath }, port);
     try {
       const single = await load(`http://127.0.0.1:${port}/predict`, singleBody);
       line(`flask (${server}), single row`, single);
@@ -76,7 +98,9 @@ async function benchPython(node: { single: Figures; batch: Figures }): Promise<n
       line(`flask (${server}), batch`, batch, 'rows/s', batchRows);
       const singleRatio = node.single.rps / single.rps;
       const batchRatio = node.batch.rps / batch.rps;
-      console.log(`  node / python: ${singleRatio.toFixed(1)}x single-row requests/s, ${batchRatio.toFixed(1)}x batch rows/s`);
+      console.log(
+        `  node / python: ${singleRatio.toFixed(1)}x single-row requests/s, ${batchRatio.toFixed(1)}x batch rows/s`,
+      );
       if (workers <= 1) ratio = Math.min(singleRatio, batchRatio);
     } finally {
       await stop(py);
@@ -89,27 +113,44 @@ async function benchPython(node: { single: Figures; batch: Figures }): Promise<n
  * The goals for a 2-core machine. The load generator shares the machine's cores with the server,
  * so the figures are a floor for what the server alone can do.
  */
-function printGoals(node: { single: Figures; batch: Figures }, pythonRatio: number | undefined, scaling: Setup[] | undefined): void {
+function printGoals(
+  node: { single: Figures; batch: Figures },
+  pythonRatio: number | undefined,
+  scaling: Setup[] | undefined,
+): void {
   const verdict = (ok: boolean): string => (ok ? 'met' : 'missed');
   console.log('\ngoals (2 cores):');
-  console.log(`  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${verdict(node.single.rps >= 20_000 && node.single.p99 <= 10)}`);
-  console.log(`  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(node.batch.rps * batchRows >= 1_000_000)}`);
-  console.log(`  >= 5x the Python equivalent (one instance each):              ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`);
+  console.log(
+    `  >= 20,000 single-row requests/s, p99 <= 10 ms, one instance: ${verdict(node.single.rps >= 20_000 && node.single.p99 <= 10)}`,
+  );
+  console.log(
+    `  >= 1,000,000 rows/s on the batch endpoint:                    ${verdict(node.batch.rps * batchRows >= 1_000_000)}`,
+  );
+  console.log(
+    `  >= 5x the Python equivalent (one instance each):              ${pythonRatio === undefined ? 'not measured' : verdict(pythonRatio >= 5)}`,
+  );
   if (scaling) {
     const [direct, , lb3] = scaling as [Setup, Setup, Setup];
-    console.log(`  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(mean(lb3.single) >= 0.45 * mean(direct.single))}`);
-    console.log(`  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(mean(lb3.batch) >= 0.9 * mean(direct.batch))}`);
+    console.log(
+      `  nginx + 3 replicas >= 0.45x one container's single-row requests/s: ${verdict(mean(lb3.single) >= 0.45 * mean(direct.single))}`,
+    );
+    console.log(
+      `  nginx + 3 replicas >= 0.9x one container's batch rows/s:            ${verdict(mean(lb3.batch) >= 0.9 * mean(direct.batch))}`,
+    );
   } else {
     console.log('  nginx + 3 replicas against one container:                     not measured');
   }
 }
 
-console.log(`classifier-api bench: ${connections} connections, ${seconds} s per run, batches of ${batchRows} rows, on 127.0.0.1\n`);
+console.log(
+  `classifier-api bench: ${connections} connections, ${seconds} s per run, batches of ${batchRows} rows, on 127.0.0.1\n`,
+);
 try {
   writeFileSync(modelPath, modelFileText(Perceptron.train(data, { seed: 1 }).model));
   const node = await benchNode();
-  const docker = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0
-    && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  const docker =
+    spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 &&
+    spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
   let scaling: Setup[] | undefined;
   if (docker) scaling = await benchContainers({ single: singleBody, batch: batchBody, batchRows });
   else console.log('containers: skipped (no Docker engine answers)');

@@ -15,7 +15,9 @@ const metricsPort = Number(process.env.METRICS_PORT ?? 9464);
 const host = process.env.HOST ?? '0.0.0.0';
 const modelPath = process.env.MODEL_PATH ?? '/app/models/banknote.json';
 const retrySeconds = Number(process.env.MODEL_RETRY_SECONDS ?? 2);
-const { version: apiVersion } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version: apiVersion } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 let state: ModelState = { ready: false, reason: 'starting' };
 const metrics = createMetrics();
@@ -55,18 +57,24 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       app.log.error(`still busy after ${gracePeriodMs} ms; exiting anyway`);
       process.exit(1);
     }, gracePeriodMs).unref();
-    Promise.all([app.close(), metricsApp.close()]).then(() => {
-      app.log.info('stopped');
-      process.exit(0);
-    }, (err: unknown) => {
-      app.log.error({ err }, 'error while stopping');
-      process.exit(1);
-    });
+    Promise.all([app.close(), metricsApp.close()]).then(
+      () => {
+        app.log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
   });
 }
 // #endregion
 
-for (const [server, onPort] of [[app, port], [metricsApp, metricsPort]] as const) {
+for (const [server, onPort] of [
+  [app, port],
+  [metricsApp, metricsPort],
+] as const) {
   try {
     await server.listen({ port: onPort, host });
   } catch (err) {

@@ -15,7 +15,8 @@ import { loadModel } from './model.ts';
 import { buildServer } from './server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'classifier-api-model-'));
-const csv = 'variance,skewness,class\n1,2,genuine\n2,1,genuine\n8,9,forged\n9,8,forged\n1.5,1.5,genuine\n8.5,8.5,forged\n2,2,genuine\n9,9,forged\n';
+const csv =
+  'variance,skewness,class\n1,2,genuine\n2,1,genuine\n8,9,forged\n9,8,forged\n1.5,1.5,genuine\n8.5,8.5,forged\n2,2,genuine\n9,9,forged\n';
 const { model: trained } = Perceptron.train(parseCsv(csv, 'tiny.csv'), { seed: 7, trainFraction: 0.5, maxEpochs: 50 });
 const saved = path.join(dir, 'model.json');
 writeFileSync(saved, modelFileText(trained));
@@ -30,9 +31,17 @@ describe('classifier-api model loading', () => {
     assert.deepEqual(info.labels, { '0': trained.labels[0], '1': trained.labels[1] });
     assert.deepEqual(info.metrics, trained.metrics);
     assert.match(info.version, /^sha256:[0-9a-f]{12}$/);
-    assert.equal(info.sha256, createHash('sha256').update(readFileSync(saved)).digest('hex'), 'the whole file\'s sha256');
+    assert.equal(
+      info.sha256,
+      createHash('sha256').update(readFileSync(saved)).digest('hex'),
+      "the whole file's sha256",
+    );
     assert.equal(info.version, `sha256:${info.sha256.slice(0, 12)}`);
-    const rows = [[1, 1], [9, 9], [5, 5]];
+    const rows = [
+      [1, 1],
+      [9, 9],
+      [5, 5],
+    ];
     assert.deepEqual(model.predict(rows), trained.predict(rows));
   });
 
@@ -40,7 +49,10 @@ describe('classifier-api model loading', () => {
     const loaded = await loadModel(saved);
     const app = buildServer({ modelState: () => ({ ready: true, ...loaded }), apiVersion: '0.0.0', logLevel: false });
     try {
-      const rows = [[1, 2], [9, 8]];
+      const rows = [
+        [1, 2],
+        [9, 8],
+      ];
       const res = await app.inject({ method: 'POST', url: '/predict', payload: { rows } });
       assert.equal(res.statusCode, 200);
       assert.deepEqual(res.json(), trained.predict(rows));
@@ -53,7 +65,11 @@ describe('classifier-api model loading', () => {
     const again = path.join(dir, 'again.json');
     writeFileSync(again, readFileSync(saved));
     assert.equal((await loadModel(again)).info.version, (await loadModel(saved)).info.version);
-    const { model: other } = Perceptron.train(parseCsv(csv, 'tiny.csv'), { seed: 8, trainFraction: 0.5, maxEpochs: 50 });
+    const { model: other } = Perceptron.train(parseCsv(csv, 'tiny.csv'), {
+      seed: 8,
+      trainFraction: 0.5,
+      maxEpochs: 50,
+    });
     const otherPath = path.join(dir, 'other.json');
     writeFileSync(otherPath, modelFileText(other));
     assert.notEqual((await loadModel(otherPath)).info.version, (await loadModel(saved)).info.version);
@@ -68,7 +84,10 @@ describe('classifier-api model loading', () => {
     test(`${what} is refused with a one-line reason`, async () => {
       const file = path.join(dir, content === null ? 'missing.json' : `${what.replaceAll(' ', '-')}.json`);
       if (content !== null) writeFileSync(file, content);
-      const err: Error = await loadModel(file).then(() => assert.fail('loaded'), (e: Error) => e);
+      const err: Error = await loadModel(file).then(
+        () => assert.fail('loaded'),
+        (e: Error) => e,
+      );
       assert.match(err.message, message);
       assert.doesNotMatch(err.message, /\n/);
     });

@@ -36,7 +36,12 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path} does not exist (has the trainer run?)` : `cannot read ${path}: ${code ?? String(err)}`, { cause: err });
+    throw new Error(
+      code === 'ENOENT'
+        ? `${path} does not exist (has the trainer run?)`
+        : `cannot read ${path}: ${code ?? String(err)}`,
+      { cause: err },
+    );
   }
   let json: unknown;
   try {

@@ -28,7 +28,14 @@ const sumModel: ServedModel = {
 const ready: ModelState = {
   ready: true,
   model: sumModel,
-  info: { featureCount: 4, features: ['a', 'b', 'c', 'd'], labels: { '0': 'genuine', '1': 'forged' }, metrics: { testAccuracy: 0.9 }, version: 'sha256:0123456789ab', sha256: '0123456789ab'.padEnd(64, '0') },
+  info: {
+    featureCount: 4,
+    features: ['a', 'b', 'c', 'd'],
+    labels: { '0': 'genuine', '1': 'forged' },
+    metrics: { testAccuracy: 0.9 },
+    version: 'sha256:0123456789ab',
+    sha256: '0123456789ab'.padEnd(64, '0'),
+  },
 };
 
 describe('classifier-api HTTP layer', () => {
@@ -54,15 +61,35 @@ describe('classifier-api HTTP layer', () => {
   });
 
   test('a batch in, labels and scores in the same order out', async () => {
-    const res = await predict(JSON.stringify({ rows: [[1, 0, 0, 0], [-1, -2, 0, 0], [0.5, 0.25, 0, 0]] }));
+    const res = await predict(
+      JSON.stringify({
+        rows: [
+          [1, 0, 0, 0],
+          [-1, -2, 0, 0],
+          [0.5, 0.25, 0, 0],
+        ],
+      }),
+    );
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { labels: ['forged', 'genuine', 'forged'], scores: [1, -3, 0.75] });
   });
 
   const badRequests: [string, string, number, RegExp, string?][] = [
     ['malformed JSON', '{"row": [1, 2,', 400, /JSON/i],
-    ['a text/plain body', '1,2,3,4', 415, /content-type text\/plain is not supported; send application\/json/, 'text/plain'],
-    ['a form body', 'row=1,2,3,4', 415, /content-type application\/x-www-form-urlencoded is not supported; send application\/json/, 'application/x-www-form-urlencoded'],
+    [
+      'a text/plain body',
+      '1,2,3,4',
+      415,
+      /content-type text\/plain is not supported; send application\/json/,
+      'text/plain',
+    ],
+    [
+      'a form body',
+      'row=1,2,3,4',
+      415,
+      /content-type application\/x-www-form-urlencoded is not supported; send application\/json/,
+      'application/x-www-form-urlencoded',
+    ],
     ['too few features', '{"row": [1, 2, 3]}', 400, /row has 3 values; the model expects 4 \(a, b, c, d\)/],
     ['too many features in a batch row', '{"rows": [[1, 2, 3, 4], [1, 2, 3, 4, 5]]}', 400, /rows\[1\] has 5 values/],
     ['a string value', '{"row": [1, "2", 3, 4]}', 400, /must be number/],
@@ -75,8 +102,18 @@ describe('classifier-api HTTP layer', () => {
     ['neither row nor rows', '{}', 400, /send either \{"row": \[...\]\} or \{"rows"/],
     ['both row and rows', '{"row": [1, 2, 3, 4], "rows": [[1, 2, 3, 4]]}', 400, /send either/],
     ['a JSON array instead of an object', '[[1, 2, 3, 4]]', 400, /body must be object/],
-    ['a batch over the size limit', JSON.stringify({ rows: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => [0, 0, 0, 0]) }), 400, /must NOT have more than 10000 items/],
-    ['a body over the byte limit', JSON.stringify({ row: [1, 2, 3, 4], pad: 'x'.repeat(BODY_LIMIT_BYTES) }), 413, /too large/i],
+    [
+      'a batch over the size limit',
+      JSON.stringify({ rows: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => [0, 0, 0, 0]) }),
+      400,
+      /must NOT have more than 10000 items/,
+    ],
+    [
+      'a body over the byte limit',
+      JSON.stringify({ row: [1, 2, 3, 4], pad: 'x'.repeat(BODY_LIMIT_BYTES) }),
+      413,
+      /too large/i,
+    ],
   ];
   for (const [what, payload, status, message, contentType] of badRequests) {
     test(`rejects ${what} with ${status} and a JSON error, then keeps serving`, async () => {
@@ -91,7 +128,10 @@ describe('classifier-api HTTP layer', () => {
   }
 
   test('unknown routes get 404 with a JSON error', async () => {
-    for (const [method, url] of [['GET', '/nope'], ['POST', '/v2/predict']] as const) {
+    for (const [method, url] of [
+      ['GET', '/nope'],
+      ['POST', '/v2/predict'],
+    ] as const) {
       const res = await app.inject({ method, url });
       assert.equal(res.statusCode, 404);
       assert.equal(res.json<ErrorBody>().message, `no route ${method} ${url}`);
@@ -106,19 +146,27 @@ describe('classifier-api HTTP layer', () => {
 
   test('a known path with another method: 405 and Allow; health answers GET and HEAD only', async () => {
     const cases: [string, string, string][] = [
-      ['GET', '/predict', 'POST'], ['PUT', '/predict', 'POST'], ['DELETE', '/model', 'GET, HEAD'],
-      ['POST', '/healthz', 'GET, HEAD'], ['OPTIONS', '/livez', 'GET, HEAD'], ['PATCH', '/healthz', 'GET, HEAD'],
+      ['GET', '/predict', 'POST'],
+      ['PUT', '/predict', 'POST'],
+      ['DELETE', '/model', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['OPTIONS', '/livez', 'GET, HEAD'],
+      ['PATCH', '/healthz', 'GET, HEAD'],
     ];
     for (const [method, url, allow] of cases) {
       const res = await app.inject({ method: method as 'GET', url });
       assert.equal(res.statusCode, 405, `${method} ${url}`);
       assert.equal(res.headers.allow, allow);
-      assert.deepEqual(res.json(), { statusCode: 405, error: 'Method Not Allowed', message: `${method} is not allowed on ${url}; allowed: ${allow}` });
+      assert.deepEqual(res.json(), {
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `${method} is not allowed on ${url}; allowed: ${allow}`,
+      });
     }
     assert.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200);
   });
 
-  test('GET /metrics: not on the API\'s port; on the metrics server, requests by route and status, with a latency histogram', async () => {
+  test("GET /metrics: not on the API's port; on the metrics server, requests by route and status, with a latency histogram", async () => {
     assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
     const text = (await metricsApp.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(text, /^http_requests_total\{method="POST",route="\/predict",status="200"\} \d+$/m);

@@ -15,9 +15,7 @@ export interface ServedModel {
 }
 
 /** The model the API serves, or why there is none yet (then the API is unready). */
-export type ModelState =
-  | { ready: true; model: ServedModel; info: ModelInfo }
-  | { ready: false; reason: string };
+export type ModelState = { ready: true; model: ServedModel; info: ModelInfo } | { ready: false; reason: string };
 
 /** Options for {@link buildServer}. */
 export interface ServerOptions {
@@ -91,14 +89,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so that unknown URLs cannot blow up the label set.
-    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     let message = status >= 500 ? 'internal error' : error.message;
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `content-type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`;
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      message = `content-type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status, code: error.code, reason: message }, 'request rejected');
     void reply.status(status).send(errorBody(status, message));
@@ -109,7 +114,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const known = routes.get(path);
     if (known) {
       const allowed = [...known].sort().join(', ');
-      void reply.status(405).header('allow', allowed).send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
+      void reply
+        .status(405)
+        .header('allow', allowed)
+        .send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
       return;
     }
     void reply.status(404).send(errorBody(404, `no route ${request.method} ${path}`));
@@ -137,29 +145,37 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   } as const;
 
-  app.post<{ Body: { row?: number[]; rows?: number[][] } }>('/predict', {
-    schema: { body: predictBody, response: { 200: predictReply } },
-  }, async (request, reply) => {
-    const state = options.modelState();
-    if (!state.ready) return reply.status(503).send(errorBody(503, `no model loaded: ${state.reason}`));
-    const { row: one, rows: batch } = request.body;
-    if ((one === undefined) === (batch === undefined)) {
-      return reply.status(400).send(errorBody(400, 'send either {"row": [...]} or {"rows": [[...], ...]}'));
-    }
-    const rows = batch ?? [one!];
-    const expected = state.model.featureCount;
-    const names = state.info.features ? ` (${state.info.features.join(', ')})` : '';
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      const where = batch ? `rows[${i}]` : 'row';
-      if (r.length !== expected) {
-        return reply.status(400).send(errorBody(400, `${where} has ${r.length} values; the model expects ${expected}${names}`));
+  app.post<{ Body: { row?: number[]; rows?: number[][] } }>(
+    '/predict',
+    {
+      schema: { body: predictBody, response: { 200: predictReply } },
+    },
+    async (request, reply) => {
+      const state = options.modelState();
+      if (!state.ready) return reply.status(503).send(errorBody(503, `no model loaded: ${state.reason}`));
+      const { row: one, rows: batch } = request.body;
+      if ((one === undefined) === (batch === undefined)) {
+        return reply.status(400).send(errorBody(400, 'send either {"row": [...]} or {"rows": [[...], ...]}'));
       }
-    }
-    const { labels, scores } = state.model.predict(rows);
-    metrics.predictedRows.inc(rows.length);
-    return batch ? ({ labels, scores } satisfies Predictions) : ({ label: labels[0]!, score: scores[0]! } satisfies Prediction);
-  });
+      const rows = batch ?? [one!];
+      const expected = state.model.featureCount;
+      const names = state.info.features ? ` (${state.info.features.join(', ')})` : '';
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        const where = batch ? `rows[${i}]` : 'row';
+        if (r.length !== expected) {
+          return reply
+            .status(400)
+            .send(errorBody(400, `${where} has ${r.length} values; the model expects ${expected}${names}`));
+        }
+      }
+      const { labels, scores } = state.model.predict(rows);
+      metrics.predictedRows.inc(rows.length);
+      return batch
+        ? ({ labels, scores } satisfies Predictions)
+        : ({ label: labels[0]!, score: scores[0]! } satisfies Prediction);
+    },
+  );
 
   app.get('/model', async (_request, reply) => {
     const state = options.modelState();
@@ -170,7 +186,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // Readiness: 200 only with a model, so load balancers and orchestrators send traffic only here.
   app.get('/healthz', async (_request, reply) => {
     const state = options.modelState();
-    if (!state.ready) return reply.status(503).send({ status: 'unready', reason: state.reason, instance } satisfies Health);
+    if (!state.ready)
+      return reply.status(503).send({ status: 'unready', reason: state.reason, instance } satisfies Health);
     return { status: 'ok', model: state.info.version, instance } satisfies Health;
   });
 

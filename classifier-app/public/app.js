@@ -156,7 +156,8 @@ async function randomRow() {
       element(field, HTMLInputElement).value = String(sample.features[i]);
       showFieldProblem(field, null);
     });
-    element('sample-hint', HTMLParagraphElement).textContent = `Row ${sample.row} of the data set; its class is ${sample.label} (${MEANING[sample.label] ?? 'unknown'}).`;
+    element('sample-hint', HTMLParagraphElement).textContent =
+      `Row ${sample.row} of the data set; its class is ${sample.label} (${MEANING[sample.label] ?? 'unknown'}).`;
   } catch (err) {
     showMessage(`No random row: ${/** @type {Error} */ (err).message}`);
   }
@@ -170,14 +171,24 @@ const percent = (x) => `${(x * 100).toFixed(2)} %`;
  * @param {StatsReport} stats
  */
 function showStats(stats) {
-  const text = (/** @type {string} */ id, /** @type {string} */ value) => { element(id, HTMLElement).textContent = value; };
+  const text = (/** @type {string} */ id, /** @type {string} */ value) => {
+    element(id, HTMLElement).textContent = value;
+  };
   text('stat-version', stats.model ? String(stats.model.version) : 'none yet');
-  text('stat-trained', stats.model
-    ? `${stats.model.dataRows} data rows + ${stats.model.feedbackRows} feedback rows, test accuracy ${percent(stats.model.testAccuracy)}`
-    : '–');
+  text(
+    'stat-trained',
+    stats.model
+      ? `${stats.model.dataRows} data rows + ${stats.model.feedbackRows} feedback rows, test accuracy ${percent(stats.model.testAccuracy)}`
+      : '–',
+  );
   text('stat-predictions', String(stats.predictions));
   text('stat-feedback', String(stats.feedback));
-  text('stat-accuracy', stats.accuracy === null ? 'no feedback yet' : `${percent(stats.accuracy)} (${stats.correct} of ${stats.feedback} right)`);
+  text(
+    'stat-accuracy',
+    stats.accuracy === null
+      ? 'no feedback yet'
+      : `${percent(stats.accuracy)} (${stats.correct} of ${stats.feedback} right)`,
+  );
 }
 
 // #region rows
@@ -189,8 +200,16 @@ function showStats(stats) {
 function predictionRow(p) {
   const row = document.createElement('tr');
   const feedback = p.correct === null ? '' : `${p.correct ? 'right' : 'wrong'}${p.comment ? `: ${p.comment}` : ''}`;
-  const cells = [String(p.id), new Date(p.createdAt).toLocaleTimeString(), p.features.join(', '), p.label,
-    p.score.toFixed(4), String(p.modelVersion), p.note, feedback];
+  const cells = [
+    String(p.id),
+    new Date(p.createdAt).toLocaleTimeString(),
+    p.features.join(', '),
+    p.label,
+    p.score.toFixed(4),
+    String(p.modelVersion),
+    p.note,
+    feedback,
+  ];
   for (const value of cells) {
     const cell = document.createElement('td');
     cell.textContent = value;
@@ -211,7 +230,8 @@ async function refresh() {
     element('recent-rows', HTMLTableSectionElement).replaceChildren(...recent.map(predictionRow));
     element('stats-message', HTMLParagraphElement).textContent = '';
   } catch (err) {
-    element('stats-message', HTMLParagraphElement).textContent = `Not up to date: ${/** @type {Error} */ (err).message}`;
+    element('stats-message', HTMLParagraphElement).textContent =
+      `Not up to date: ${/** @type {Error} */ (err).message}`;
   }
 }
 

@@ -18,14 +18,17 @@ const awayError = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECON
  */
 function doubler(options: Partial<BatcherOptions> = {}, failOn = -1, error: Error = rowError) {
   const fake = { batches: [] as number[][], writing: 0, concurrent: 0 };
-  const add = batcher(async (batch: number[]) => {
-    fake.batches.push(batch);
-    fake.concurrent = Math.max(fake.concurrent, ++fake.writing);
-    await sleep(5);
-    fake.writing--;
-    if (batch.includes(failOn)) throw error;
-    return batch.map((n) => n * 2);
-  }, { maxBatch: 500, maxWaiting: 10_000, items: 'numbers', failsAll: (err) => err === awayError, ...options });
+  const add = batcher(
+    async (batch: number[]) => {
+      fake.batches.push(batch);
+      fake.concurrent = Math.max(fake.concurrent, ++fake.writing);
+      await sleep(5);
+      fake.writing--;
+      if (batch.includes(failOn)) throw error;
+      return batch.map((n) => n * 2);
+    },
+    { maxBatch: 500, maxWaiting: 10_000, items: 'numbers', failsAll: (err) => err === awayError, ...options },
+  );
   return { add, fake };
 }
 
@@ -64,7 +67,8 @@ describe('batcher', () => {
     const first = add(1);
     const failing = [2, 3, 4].map(add);
     assert.equal(await first, 2);
-    for (const result of await Promise.allSettled(failing)) assert.deepEqual(result, { status: 'rejected', reason: awayError });
+    for (const result of await Promise.allSettled(failing))
+      assert.deepEqual(result, { status: 'rejected', reason: awayError });
     assert.equal(await add(5), 10);
     assert.deepEqual(fake.batches, [[1], [2, 3, 4], [5]], 'nothing written again');
   });
@@ -73,7 +77,10 @@ describe('batcher', () => {
     const { add, fake } = doubler({}, 3);
     const results = await Promise.allSettled([1, 2, 3, 4].map(add));
     assert.deepEqual(results, [
-      { status: 'fulfilled', value: 2 }, { status: 'fulfilled', value: 4 }, { status: 'rejected', reason: rowError }, { status: 'fulfilled', value: 8 },
+      { status: 'fulfilled', value: 2 },
+      { status: 'fulfilled', value: 4 },
+      { status: 'rejected', reason: rowError },
+      { status: 'fulfilled', value: 8 },
     ]);
     assert.deepEqual(fake.batches, [[1], [2, 3, 4], [2], [3], [4]]);
   });

@@ -28,7 +28,11 @@ export interface BatcherOptions {
  * result, or the error, once the write is done.
  */
 export function batcher<T, R>(write: (batch: T[]) => Promise<R[]>, options: BatcherOptions): (item: T) => Promise<R> {
-  interface Waiting { item: T; resolve: (result: R) => void; reject: (err: unknown) => void }
+  interface Waiting {
+    item: T;
+    resolve: (result: R) => void;
+    reject: (err: unknown) => void;
+  }
   const { maxBatch, maxWaiting } = options;
   let waiting: Waiting[] = [];
   let writing = false;
@@ -58,15 +62,20 @@ export function batcher<T, R>(write: (batch: T[]) => Promise<R[]>, options: Batc
     writing = false;
   }
 
-  return (item) => new Promise((resolve, reject) => {
-    if (waiting.length >= maxWaiting) {
-      reject(Object.assign(new Error(`${maxWaiting} ${options.items} are waiting to be stored; try again shortly`), { statusCode: 503 }));
-      return;
-    }
-    // Without batches (maxBatch 1, for the bench), each its own write, at once.
-    if (maxBatch === 1) return void writeBatch([{ item, resolve, reject }]).catch(reject);
-    waiting.push({ item, resolve, reject });
-    if (!writing) void writeWhileWaiting();
-  });
+  return (item) =>
+    new Promise((resolve, reject) => {
+      if (waiting.length >= maxWaiting) {
+        reject(
+          Object.assign(new Error(`${maxWaiting} ${options.items} are waiting to be stored; try again shortly`), {
+            statusCode: 503,
+          }),
+        );
+        return;
+      }
+      // Without batches (maxBatch 1, for the bench), each its own write, at once.
+      if (maxBatch === 1) return void writeBatch([{ item, resolve, reject }]).catch(reject);
+      waiting.push({ item, resolve, reject });
+      if (!writing) void writeWhileWaiting();
+    });
 }
 // #endregion

@@ -42,7 +42,7 @@ export function readPassword(file: string): string {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file (is the secret defined?)' : code ?? String(err);
+    const reason = code === 'ENOENT' ? 'no such file (is the secret defined?)' : (code ?? String(err));
     throw new Error(`cannot read the database password from ${file}: ${reason}`, { cause: err });
   }
   const password = text.replace(/\n+$/, '');
@@ -55,5 +55,11 @@ export function readPassword(file: string): string {
  * pg knows nothing of), for a `pg.Client` or a `pg.Pool`.
  */
 export function pgOptions(config: DbConfig): pg.ClientConfig {
-  return { host: config.host, port: config.port, user: config.user, database: config.database, password: readPassword(config.passwordFile) };
+  return {
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    database: config.database,
+    password: readPassword(config.passwordFile),
+  };
 }

@@ -6,6 +6,8 @@
 import { get } from 'node:http';
 
 const port = process.env.PORT ?? '3000';
-get(`http://127.0.0.1:${port}/healthz`, { timeout: 5000 }, (response) => process.exit(response.statusCode === 200 ? 0 : 1))
+get(`http://127.0.0.1:${port}/healthz`, { timeout: 5000 }, (response) =>
+  process.exit(response.statusCode === 200 ? 0 : 1),
+)
   .on('timeout', () => process.exit(1))
   .on('error', () => process.exit(1));

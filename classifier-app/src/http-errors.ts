@@ -29,13 +29,14 @@ export function answerErrors(app: FastifyInstance): void {
     if (route.url.includes('*')) return; // the page's files: an unknown file is a 404
     const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`);
     let entry = routes.find((r) => String(r.pattern) === String(pattern));
-    if (!entry) routes.push(entry = { pattern, methods: new Set() });
+    if (!entry) routes.push((entry = { pattern, methods: new Set() }));
     for (const m of [route.method].flat()) entry.methods.add(m);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const unavailable = unavailableReason(error);
-    let status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    let status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     let message = error.message;
     if (unavailable) {
       // main.ts logs outages once, when they start; a log line per failed request would flood.
@@ -58,7 +59,10 @@ export function answerErrors(app: FastifyInstance): void {
     const known = routes.find((r) => r.pattern.test(path));
     if (known) {
       const allowed = [...known.methods].sort().join(', ');
-      void reply.status(405).header('allow', allowed).send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
+      void reply
+        .status(405)
+        .header('allow', allowed)
+        .send(errorBody(405, `${request.method} is not allowed on ${path}; allowed: ${allowed}`));
       return;
     }
     void reply.status(404).send(errorBody(404, `no route ${request.method} ${path}`));

@@ -9,7 +9,11 @@ import { unavailableReason } from './unavailable.ts';
  * closed at the end, whatever happens. On failure, one line on stderr, `<name> failed: <reason>`,
  * and exit code 1.
  */
-export async function runJob(name: string, config: DbConfig, job: (connect: () => Promise<pg.Client>) => Promise<void>): Promise<void> {
+export async function runJob(
+  name: string,
+  config: DbConfig,
+  job: (connect: () => Promise<pg.Client>) => Promise<void>,
+): Promise<void> {
   let client: pg.Client | undefined;
   const connect = async (): Promise<pg.Client> => {
     client = new pg.Client({ ...pgOptions(config), connectionTimeoutMillis: 5000 });

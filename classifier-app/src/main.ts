@@ -67,14 +67,19 @@ let probe: pg.Client | null = null;
 
 function unready(err: unknown): void {
   const reason = unavailableReason(err) ?? `model check failed: ${(err as Error).message}`;
-  if (databaseProblem === null || databaseProblem === 'not checked yet') app.log.error(`${reason}; unready, retrying every ${CHECK_MS / 1000} s`);
+  if (databaseProblem === null || databaseProblem === 'not checked yet')
+    app.log.error(`${reason}; unready, retrying every ${CHECK_MS / 1000} s`);
   databaseProblem = reason;
 }
 
 /** The probe's connection, opened on first use and again after it is lost. */
 async function probeClient(): Promise<pg.Client> {
   if (probe) return probe;
-  const client = new pg.Client({ ...pgOptions(dbConfig), connectionTimeoutMillis: 2000, application_name: 'classifier-app-check' });
+  const client = new pg.Client({
+    ...pgOptions(dbConfig),
+    connectionTimeoutMillis: 2000,
+    application_name: 'classifier-app-check',
+  });
   const lost = (err: unknown): void => {
     if (probe !== client) return;
     probe = null;
@@ -95,7 +100,10 @@ async function probeClient(): Promise<pg.Client> {
 async function check(): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${CHECK_MS} ms`), { code: 'ETIMEDOUT' })), CHECK_MS);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${CHECK_MS} ms`), { code: 'ETIMEDOUT' })),
+      CHECK_MS,
+    );
   });
   try {
     const version = await Promise.race([probeClient().then(latestModelVersion), deadline]);
@@ -103,7 +111,16 @@ async function check(): Promise<void> {
       const stored = await loadModelVersion(pool, version);
       if (stored) {
         const { model, labels, sha256 } = modelFromJSON(stored.model);
-        current = { model, labels, version, sha256, createdAt: stored.createdAt, dataRows: stored.dataRows, feedbackRows: stored.feedbackRows, testAccuracy: stored.testAccuracy };
+        current = {
+          model,
+          labels,
+          version,
+          sha256,
+          createdAt: stored.createdAt,
+          dataRows: stored.dataRows,
+          feedbackRows: stored.feedbackRows,
+          testAccuracy: stored.testAccuracy,
+        };
         app.log.info({ modelVersion: version, testAccuracy: stored.testAccuracy }, `model version ${version} loaded`);
       }
     }
@@ -142,15 +159,19 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       app.log.error('still busy after 3 s; exiting anyway');
       process.exit(1);
     }, 3000).unref();
-    app.close()
+    app
+      .close()
       .then(() => Promise.all([pool.end(), probe?.end()]))
-      .then(() => {
-        app.log.info('database pool closed, stopped');
-        process.exit(0);
-      }, (err: unknown) => {
-        app.log.error(`error while stopping: ${(err as Error).message}`);
-        process.exit(1);
-      });
+      .then(
+        () => {
+          app.log.info('database pool closed, stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          app.log.error(`error while stopping: ${(err as Error).message}`);
+          process.exit(1);
+        },
+      );
   });
 }
 // #endregion

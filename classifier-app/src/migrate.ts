@@ -46,6 +46,7 @@ await runJob('migrations', dbConfigFromEnv(), async (connect) => {
   // stores only its SCRAM hash). Should the statement fail, Postgres would log its text, the
   // password with it: this session's failed statements are not logged.
   await client.query("SET log_min_error_statement = 'panic'");
-  for (const [role, password] of passwords) await client.query(`ALTER ROLE ${role} PASSWORD ${client.escapeLiteral(password)}`);
+  for (const [role, password] of passwords)
+    await client.query(`ALTER ROLE ${role} PASSWORD ${client.escapeLiteral(password)}`);
   console.log(`privileges: ${roles.map(([role]) => role).join(' and ')} can do their own work, nothing more`);
 });

@@ -19,11 +19,15 @@ const golden = readFileSync(path.join(classifier, 'golden', 'banknote-1.json'));
 function reordered(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reordered);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reordered(v)]),
+  );
 }
 
 describe('classifier-app model sha256', () => {
-  test('the trained model\'s sha256 is that of the CLI\'s model file for banknote, seed 1', () => {
+  test("the trained model's sha256 is that of the CLI's model file for banknote, seed 1", () => {
     const trained = trainModel(readFileSync(banknotePath, 'utf8'), banknotePath, []);
     const { sha256 } = modelFromJSON(trained.json);
     assert.equal(sha256, createHash('sha256').update(golden).digest('hex'));

@@ -5,7 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { parseCsv } from '../../linear-classifier/src/csv.ts';
-import { modelFileText, modelFromJSON as perceptronFromJSON, modelToJSON } from '../../linear-classifier/src/model-file.ts';
+import {
+  modelFileText,
+  modelFromJSON as perceptronFromJSON,
+  modelToJSON,
+} from '../../linear-classifier/src/model-file.ts';
 import { Perceptron } from '../../linear-classifier/src/perceptron.ts';
 
 /** A model the app can serve: the shared module's `Perceptron` satisfies it. */
@@ -42,7 +46,10 @@ export const TRAINING_SEED = 1;
 export function trainModel(csv: string, source: string, extraRows: readonly LabelledRow[]): TrainedModel {
   // The extra rows become CSV lines too, so that one parser checks everything the same way.
   const extra = extraRows.map((row) => [...row.features, row.label].join(',')).join('\n');
-  const data = parseCsv(extra ? `${csv.trimEnd()}\n${extra}\n` : csv, extraRows.length ? `${source} + feedback` : source);
+  const data = parseCsv(
+    extra ? `${csv.trimEnd()}\n${extra}\n` : csv,
+    extraRows.length ? `${source} + feedback` : source,
+  );
   const { model, result } = Perceptron.train(data, { seed: TRAINING_SEED });
   return { json: modelToJSON(model), labels: data.labels, rows: data.rows, testAccuracy: result.testAccuracy };
 }

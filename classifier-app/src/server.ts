@@ -91,7 +91,10 @@ export function buildServer(options: AppOptions): FastifyInstance {
   // The page runs only its own script and style files: no inline script, nothing from elsewhere.
   // Even if some markup slipped into the page, the browser would not run it.
   app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
     reply.header('x-content-type-options', 'nosniff');
     done(null, payload);
   });
@@ -102,7 +105,8 @@ export function buildServer(options: AppOptions): FastifyInstance {
   /** The model in use, or a 503 when there is none yet. */
   function modelInUse(): CurrentModel {
     const current = options.currentModel();
-    if (!current) throw httpError(503, `no model yet: ${options.databaseProblem() ?? 'the trainer has not stored one'}`);
+    if (!current)
+      throw httpError(503, `no model yet: ${options.databaseProblem() ?? 'the trainer has not stored one'}`);
     return current;
   }
 
@@ -112,7 +116,8 @@ export function buildServer(options: AppOptions): FastifyInstance {
    * character, and a lone surrogate (half of a UTF-16 pair, "\ud800") is not Unicode at all.
    */
   function checkText(field: string, value: string): void {
-    if (value.includes('\u0000')) throw httpError(400, `${field} contains the NUL character (\\u0000), which cannot be stored`);
+    if (value.includes('\u0000'))
+      throw httpError(400, `${field} contains the NUL character (\\u0000), which cannot be stored`);
     if (!value.isWellFormed()) throw httpError(400, `${field} is not valid Unicode (a lone surrogate such as \\ud800)`);
   }
   // #endregion
@@ -121,7 +126,8 @@ export function buildServer(options: AppOptions): FastifyInstance {
   function classify(features: number[]): { current: CurrentModel; label: string; score: number } {
     const current = modelInUse();
     const expected = current.model.featureCount;
-    if (features.length !== expected) throw httpError(400, `features has ${features.length} values; the model expects ${expected}`);
+    if (features.length !== expected)
+      throw httpError(400, `features has ${features.length} values; the model expects ${expected}`);
     const bad = features.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw httpError(400, `features[${bad}] is not a finite number`);
     const { labels, scores } = current.model.predict([features]);
@@ -146,41 +152,72 @@ export function buildServer(options: AppOptions): FastifyInstance {
   // #endregion
 
   // Predict and store: the page's "Predict" button. 201 with the stored prediction.
-  app.post<{ Body: { features: number[]; note?: string } }>('/api/predictions', { schema: { body: predictionBody } }, async (request, reply) => {
-    const { features: values, note = '' } = request.body;
-    checkText('note', note);
-    const { current, label, score } = classify(values);
-    const { id, createdAt } = await options.store.insertPrediction({ features: values, label, score, modelVersion: current.version, note });
-    const created: CreatedPrediction = { id, createdAt, features: values, label, score, modelVersion: current.version, note };
-    return reply.status(201).send(created);
-  });
+  app.post<{ Body: { features: number[]; note?: string } }>(
+    '/api/predictions',
+    { schema: { body: predictionBody } },
+    async (request, reply) => {
+      const { features: values, note = '' } = request.body;
+      checkText('note', note);
+      const { current, label, score } = classify(values);
+      const { id, createdAt } = await options.store.insertPrediction({
+        features: values,
+        label,
+        score,
+        modelVersion: current.version,
+        note,
+      });
+      const created: CreatedPrediction = {
+        id,
+        createdAt,
+        features: values,
+        label,
+        score,
+        modelVersion: current.version,
+        note,
+      };
+      return reply.status(201).send(created);
+    },
+  );
 
   // Predict only, nothing stored: works even while the database is away.
-  app.post<{ Body: { features: number[] } }>('/api/predict', {
-    schema: { body: { type: 'object', required: ['features'], properties: { features }, additionalProperties: false } },
-  }, async (request): Promise<Classification> => {
-    const { current, label, score } = classify(request.body.features);
-    return { label, score, modelVersion: current.version };
-  });
+  app.post<{ Body: { features: number[] } }>(
+    '/api/predict',
+    {
+      schema: {
+        body: { type: 'object', required: ['features'], properties: { features }, additionalProperties: false },
+      },
+    },
+    async (request): Promise<Classification> => {
+      const { current, label, score } = classify(request.body.features);
+      return { label, score, modelVersion: current.version };
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: { correct: boolean; comment?: string } }>('/api/predictions/:id/feedback', {
-    schema: { body: feedbackBody },
-  }, async (request) => {
-    const id = request.params.id.toLowerCase();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-      throw httpError(400, `prediction id must be a UUID, got ${JSON.stringify(request.params.id.slice(0, 40))}`);
-    }
-    const { correct, comment = '' } = request.body;
-    checkText('comment', comment);
-    const found = await options.store.saveFeedback(id, correct, comment);
-    if (!found) throw httpError(404, `no prediction ${id}`);
-    return { id, correct, comment };
-  });
+  app.post<{ Params: { id: string }; Body: { correct: boolean; comment?: string } }>(
+    '/api/predictions/:id/feedback',
+    {
+      schema: { body: feedbackBody },
+    },
+    async (request) => {
+      const id = request.params.id.toLowerCase();
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+        throw httpError(400, `prediction id must be a UUID, got ${JSON.stringify(request.params.id.slice(0, 40))}`);
+      }
+      const { correct, comment = '' } = request.body;
+      checkText('comment', comment);
+      const found = await options.store.saveFeedback(id, correct, comment);
+      if (!found) throw httpError(404, `no prediction ${id}`);
+      return { id, correct, comment };
+    },
+  );
 
   app.get<{ Querystring: { limit?: string } }>('/api/predictions', async (request) => {
     const { limit = '10' } = request.query;
     if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_RECENT) {
-      throw httpError(400, `limit must be an integer from 1 to ${MAX_RECENT}, got ${JSON.stringify(String(limit).slice(0, 40))}`);
+      throw httpError(
+        400,
+        `limit must be an integer from 1 to ${MAX_RECENT}, got ${JSON.stringify(String(limit).slice(0, 40))}`,
+      );
     }
     return options.store.recentPredictions(Number(limit));
   });
@@ -189,8 +226,13 @@ export function buildServer(options: AppOptions): FastifyInstance {
     const stats = await options.store.stats();
     const current = options.currentModel();
     const model: ModelSummary | null = current && {
-      version: current.version, sha256: current.sha256, createdAt: current.createdAt, dataRows: current.dataRows,
-      feedbackRows: current.feedbackRows, testAccuracy: current.testAccuracy, labels: current.labels,
+      version: current.version,
+      sha256: current.sha256,
+      createdAt: current.createdAt,
+      dataRows: current.dataRows,
+      feedbackRows: current.feedbackRows,
+      testAccuracy: current.testAccuracy,
+      labels: current.labels,
     };
     return { ...stats, model };
   });

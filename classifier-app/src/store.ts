@@ -32,8 +32,11 @@ function insertPredictions(pool: pg.Pool): (batch: NewPrediction[]) => Promise<S
              ORDER BY position
              RETURNING id, public_id, created_at`,
       values: [
-        batch.map((p) => `{${p.features.join(',')}}`), batch.map((p) => p.label), batch.map((p) => p.score),
-        batch.map((p) => p.modelVersion), batch.map((p) => p.note),
+        batch.map((p) => `{${p.features.join(',')}}`),
+        batch.map((p) => p.label),
+        batch.map((p) => p.score),
+        batch.map((p) => p.modelVersion),
+        batch.map((p) => p.note),
       ],
     });
     rows.sort((x, y) => Number(x.id) - Number(y.id));
@@ -48,7 +51,10 @@ function insertPredictions(pool: pg.Pool): (batch: NewPrediction[]) => Promise<S
  */
 export function pgStore(pool: pg.Pool): Store {
   const insertPrediction = batcher(insertPredictions(pool), {
-    maxBatch: MAX_BATCH, maxWaiting: MAX_WAITING, items: 'predictions', failsAll: (err) => unavailableReason(err) !== null,
+    maxBatch: MAX_BATCH,
+    maxWaiting: MAX_WAITING,
+    items: 'predictions',
+    failsAll: (err) => unavailableReason(err) !== null,
   });
   return {
     insertPrediction,
@@ -60,30 +66,49 @@ export function pgStore(pool: pg.Pool): Store {
         `INSERT INTO feedback (prediction_id, correct, comment)
          SELECT id, $2, $3 FROM predictions WHERE public_id = $1
          ON CONFLICT (prediction_id) DO UPDATE SET correct = EXCLUDED.correct, comment = EXCLUDED.comment, given_at = now()`,
-        [predictionId, correct, comment]);
+        [predictionId, correct, comment],
+      );
       return rowCount === 1;
     },
 
     async recentPredictions(limit) {
       const { rows } = await pool.query<{
-        public_id: string; created_at: Date; features: number[]; label: string; score: number; model_version: number; note: string;
-        correct: boolean | null; comment: string | null;
+        public_id: string;
+        created_at: Date;
+        features: number[];
+        label: string;
+        score: number;
+        model_version: number;
+        note: string;
+        correct: boolean | null;
+        comment: string | null;
       }>(
         `SELECT p.public_id, p.created_at, p.features, p.label, p.score, p.model_version, p.note, f.correct, f.comment
          FROM predictions p LEFT JOIN feedback f ON f.prediction_id = p.id
          ORDER BY p.id DESC LIMIT $1`,
-        [limit]);
+        [limit],
+      );
       return rows.map((r) => ({
-        id: r.public_id, createdAt: timestamp(r.created_at), features: r.features, label: r.label, score: r.score,
-        modelVersion: r.model_version, note: r.note, correct: r.correct, comment: r.comment,
+        id: r.public_id,
+        createdAt: timestamp(r.created_at),
+        features: r.features,
+        label: r.label,
+        score: r.score,
+        modelVersion: r.model_version,
+        note: r.note,
+        correct: r.correct,
+        comment: r.comment,
       }));
     },
 
     async stats() {
       const { rows } = await pool.query<{ predictions: string; feedback: string; correct: string }>(
         `SELECT (SELECT count(*) FROM predictions) AS predictions, count(*) AS feedback, count(*) FILTER (WHERE correct) AS correct
-         FROM feedback`);
-      const predictions = Number(rows[0]!.predictions), feedback = Number(rows[0]!.feedback), correct = Number(rows[0]!.correct);
+         FROM feedback`,
+      );
+      const predictions = Number(rows[0]!.predictions),
+        feedback = Number(rows[0]!.feedback),
+        correct = Number(rows[0]!.correct);
       return { predictions, feedback, correct, accuracy: feedback === 0 ? null : correct / feedback };
     },
   };
@@ -97,23 +122,47 @@ export async function latestModelVersion(pool: pg.Pool | pg.Client): Promise<num
 
 /** One model version, or null when there is no such version. */
 export async function loadModelVersion(pool: pg.Pool | pg.Client, version: number): Promise<ModelVersion | null> {
-  const { rows } = await pool.query<{ id: number; created_at: Date; model: unknown; data_rows: number; feedback_rows: number; test_accuracy: number }>(
-    'SELECT id, created_at, model, data_rows, feedback_rows, test_accuracy FROM model_versions WHERE id = $1', [version]);
+  const { rows } = await pool.query<{
+    id: number;
+    created_at: Date;
+    model: unknown;
+    data_rows: number;
+    feedback_rows: number;
+    test_accuracy: number;
+  }>('SELECT id, created_at, model, data_rows, feedback_rows, test_accuracy FROM model_versions WHERE id = $1', [
+    version,
+  ]);
   const r = rows[0];
-  return r ? { version: r.id, createdAt: timestamp(r.created_at), model: r.model, dataRows: r.data_rows, feedbackRows: r.feedback_rows, testAccuracy: r.test_accuracy } : null;
+  return r
+    ? {
+        version: r.id,
+        createdAt: timestamp(r.created_at),
+        model: r.model,
+        dataRows: r.data_rows,
+        feedbackRows: r.feedback_rows,
+        testAccuracy: r.test_accuracy,
+      }
+    : null;
 }
 
 /** Every prediction that got feedback, oldest first: the predicted class and whether it was right. */
-export async function predictionsWithFeedback(client: pg.Pool | pg.Client): Promise<{ features: number[]; label: string; correct: boolean }[]> {
+export async function predictionsWithFeedback(
+  client: pg.Pool | pg.Client,
+): Promise<{ features: number[]; label: string; correct: boolean }[]> {
   const { rows } = await client.query<{ features: number[]; label: string; correct: boolean }>(
-    'SELECT p.features, p.label, f.correct FROM feedback f JOIN predictions p ON p.id = f.prediction_id ORDER BY p.id');
+    'SELECT p.features, p.label, f.correct FROM feedback f JOIN predictions p ON p.id = f.prediction_id ORDER BY p.id',
+  );
   return rows;
 }
 
 /** Stores a new model version and returns its number. */
-export async function insertModelVersion(client: pg.Pool | pg.Client, m: { model: object; dataRows: number; feedbackRows: number; testAccuracy: number }): Promise<number> {
+export async function insertModelVersion(
+  client: pg.Pool | pg.Client,
+  m: { model: object; dataRows: number; feedbackRows: number; testAccuracy: number },
+): Promise<number> {
   const { rows } = await client.query<{ id: number }>(
     'INSERT INTO model_versions (model, data_rows, feedback_rows, test_accuracy) VALUES ($1, $2, $3, $4) RETURNING id',
-    [m.model, m.dataRows, m.feedbackRows, m.testAccuracy]);
+    [m.model, m.dataRows, m.feedbackRows, m.testAccuracy],
+  );
   return rows[0]!.id;
 }

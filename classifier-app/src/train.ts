@@ -32,16 +32,23 @@ await runJob('trainer', dbConfigFromEnv(process.env, 'classifier_trainer'), asyn
   const [label0, label1] = base.labels;
   const extra: LabelledRow[] = feedback.map((f) => ({
     features: f.features,
-    label: f.correct ? f.label : (f.label === label0 ? label1 : label0),
+    label: f.correct ? f.label : f.label === label0 ? label1 : label0,
   }));
   const trained = extra.length ? trainModel(csv, dataPath, extra) : base;
   const dataRows = trained.rows - extra.length;
-  console.log(`trained on ${dataRows} data rows + ${extra.length} feedback rows: test accuracy ${percent(trained.testAccuracy)}`);
+  console.log(
+    `trained on ${dataRows} data rows + ${extra.length} feedback rows: test accuracy ${percent(trained.testAccuracy)}`,
+  );
 
   if (previous && isDeepStrictEqual(previous.model, trained.json)) {
     console.log(`the same model as version ${previous.version}: nothing stored`);
   } else {
-    const version = await insertModelVersion(client, { model: trained.json, dataRows, feedbackRows: extra.length, testAccuracy: trained.testAccuracy });
+    const version = await insertModelVersion(client, {
+      model: trained.json,
+      dataRows,
+      feedbackRows: extra.length,
+      testAccuracy: trained.testAccuracy,
+    });
     console.log(`stored model version ${version}`);
   }
 });

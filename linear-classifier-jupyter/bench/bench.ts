@@ -56,16 +56,26 @@ try {
 
   const notebook: number[] = [];
   for (let i = 0; i < runs; i++) {
-    notebook.push(timed(() => docker('compose', '-p', project, 'run', '--rm', '-T', service, 'jupyter', 'execute', 'perceptron.ipynb')));
+    notebook.push(
+      timed(() =>
+        docker('compose', '-p', project, 'run', '--rm', '-T', service, 'jupyter', 'execute', 'perceptron.ipynb'),
+      ),
+    );
   }
 
   console.log('');
-  console.log(`image size:           ${sizeMB.toFixed(0)} MB (goal <= 600 MB: ${verdict(sizeMB <= 600)}); ` +
-    `an image on quay.io/jupyter/base-notebook is about ${referenceMB} MB or more (not measured here): ` +
-    `${(sizeMB / referenceMB).toFixed(2)}x of that`);
-  console.log(`compose up to healthy: ${seconds(median(healthy))} median of ${runs} (${healthy.map(seconds).join(', ')}); goal <= 15 s: ${verdict(median(healthy) <= 15_000)}`);
-  console.log(`notebook, executed:    ${seconds(median(notebook))} median of ${runs} (${notebook.map(seconds).join(', ')}), ` +
-    `including the container's start; goal <= 20 s: ${verdict(median(notebook) <= 20_000)}`);
+  console.log(
+    `image size:           ${sizeMB.toFixed(0)} MB (goal <= 600 MB: ${verdict(sizeMB <= 600)}); ` +
+      `an image on quay.io/jupyter/base-notebook is about ${referenceMB} MB or more (not measured here): ` +
+      `${(sizeMB / referenceMB).toFixed(2)}x of that`,
+  );
+  console.log(
+    `compose up to healthy: ${seconds(median(healthy))} median of ${runs} (${healthy.map(seconds).join(', ')}); goal <= 15 s: ${verdict(median(healthy) <= 15_000)}`,
+  );
+  console.log(
+    `notebook, executed:    ${seconds(median(notebook))} median of ${runs} (${notebook.map(seconds).join(', ')}), ` +
+      `including the container's start; goal <= 20 s: ${verdict(median(notebook) <= 20_000)}`,
+  );
 } finally {
   docker('compose', '-p', project, 'down', '-v');
 }

@@ -17,7 +17,10 @@ import { seededStart } from '../src/random.ts';
 
 const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const skinPath = path.join(demo, 'data', 'skin.csv');
-const EPOCHS = 60, WARM_UP = 10, SEED = 1, RUNS = 5;
+const EPOCHS = 60,
+  WARM_UP = 10,
+  SEED = 1,
+  RUNS = 5;
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,7 +39,9 @@ const timed = (command: string, args: string[]): { time: number; stdout: string;
   return { time: performance.now() - start, stdout: r.stdout, status: r.status };
 };
 
-console.log(`linear-classifier benchmark: skin.csv, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}\n`);
+console.log(
+  `linear-classifier benchmark: skin.csv, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}\n`,
+);
 line('', `${'median'.padStart(10)} ${'fastest'.padStart(10)}`);
 
 // 1. Loading: the first parse in a fresh process is what the CLI pays (V8 has not optimised the
@@ -56,13 +61,28 @@ line('load (read + parse), the next 20', both(loads), `${data.rows} rows`);
 // never stops early on skin.csv, so exactly EPOCHS epochs run.
 const stamps: number[] = [];
 const start = performance.now();
-const { model } = Perceptron.train(data, { seed: SEED, threshold: 1, maxEpochs: EPOCHS, onEpoch: () => stamps.push(performance.now()) });
+const { model } = Perceptron.train(data, {
+  seed: SEED,
+  threshold: 1,
+  maxEpochs: EPOCHS,
+  onEpoch: () => stamps.push(performance.now()),
+});
 const epochs = stamps.map((s, i) => s - (i === 0 ? start : stamps[i - 1]!)).slice(WARM_UP);
 line('one epoch (update + accuracy pass)', both(epochs), `epochs ${WARM_UP + 1}-${EPOCHS}`);
 
 // 3. A whole CLI run of exactly 50 epochs, process start included (exit code 3: not converged).
 const cliRuns = Array.from({ length: RUNS }, () => {
-  const run = timed(process.execPath, ['src/cli.ts', '--data', 'data/skin.csv', '--seed', String(SEED), '--threshold', '1', '--max-epochs', '50']);
+  const run = timed(process.execPath, [
+    'src/cli.ts',
+    '--data',
+    'data/skin.csv',
+    '--seed',
+    String(SEED),
+    '--threshold',
+    '1',
+    '--max-epochs',
+    '50',
+  ]);
   if (run.status !== 3) throw new Error(`the CLI exited ${run.status}`);
   return run.time;
 });
@@ -80,7 +100,9 @@ try {
   writeFileSync(path.join(dir, 'y.f64'), Float64Array.from(Y.subarray(0, trainRows)));
   writeFileSync(path.join(dir, 'w.f64'), Float64Array.from(initial.weights));
 
-  const cc = spawnSync('cc', ['-O2', '-o', path.join(dir, 'perceptron'), path.join(demo, 'bench', 'perceptron.c')], { encoding: 'utf8' });
+  const cc = spawnSync('cc', ['-O2', '-o', path.join(dir, 'perceptron'), path.join(demo, 'bench', 'perceptron.c')], {
+    encoding: 'utf8',
+  });
   if (cc.error || cc.status !== 0) {
     console.log('\nC: skipped (no C compiler `cc`), so no ratio to C');
   } else {
@@ -88,22 +110,42 @@ try {
     const [cMedian, cFastest, ...weights] = c.stdout.trim().split(' ').map(Number);
     const same = weights.every((w, j) => Object.is(w, model.weights[j]));
     console.log('\nThe same loop in C (cc -O2), same rows and initial weights, in this run:');
-    line('C epoch', `${ms(cMedian!).padStart(10)} ${ms(cFastest!).padStart(10)}`, `same weights as ours: ${same ? 'yes' : 'NO'}`);
+    line(
+      'C epoch',
+      `${ms(cMedian!).padStart(10)} ${ms(cFastest!).padStart(10)}`,
+      `same weights as ours: ${same ? 'yes' : 'NO'}`,
+    );
     const ratio = (ours: number, theirs: number): string => `${(ours / theirs).toFixed(2)}x`.padStart(10);
-    line('our epoch / C epoch', `${ratio(median(epochs), cMedian!)} ${ratio(Math.min(...epochs), cFastest!)}`, 'goal <= 2.5x');
+    line(
+      'our epoch / C epoch',
+      `${ratio(median(epochs), cMedian!)} ${ratio(Math.min(...epochs), cFastest!)}`,
+      'goal <= 2.5x',
+    );
   }
 
   // The first Python that has numpy and scikit-learn: $PYTHON, python3 on the PATH, or Debian's.
-  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import numpy, sklearn']).status === 0);
+  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
+    (p) => p && spawnSync(p, ['-c', 'import numpy, sklearn']).status === 0,
+  );
   if (!python) {
     console.log('\nscikit-learn: skipped (no python3 with numpy and scikit-learn; apt-get install python3-sklearn)');
   } else {
-    const py = spawnSync(python, [path.join(demo, 'bench', 'sklearn_bench.py'), dir, String(data.cols), skinPath], { encoding: 'utf8' });
+    const py = spawnSync(python, [path.join(demo, 'bench', 'sklearn_bench.py'), dir, String(data.cols), skinPath], {
+      encoding: 'utf8',
+    });
     if (py.status !== 0) throw new Error(`sklearn_bench.py failed: ${py.stderr}`);
     const sk = JSON.parse(py.stdout) as { epoch_ms: number; loadtxt_ms: number; sklearn: string; numpy: string };
     console.log(`\nscikit-learn ${sk.sklearn} (numpy ${sk.numpy}), same normalised training rows:`);
-    line('Perceptron epoch (partial_fit + score)', ms(sk.epoch_ms).padStart(10), `median; ours is ${(sk.epoch_ms / median(epochs)).toFixed(1)}x faster`);
-    line('numpy.loadtxt of skin.csv', ms(sk.loadtxt_ms).padStart(10), `median of 3; our first load is ${(sk.loadtxt_ms / median(firstLoads)).toFixed(1)}x faster`);
+    line(
+      'Perceptron epoch (partial_fit + score)',
+      ms(sk.epoch_ms).padStart(10),
+      `median; ours is ${(sk.epoch_ms / median(epochs)).toFixed(1)}x faster`,
+    );
+    line(
+      'numpy.loadtxt of skin.csv',
+      ms(sk.loadtxt_ms).padStart(10),
+      `median of 3; our first load is ${(sk.loadtxt_ms / median(firstLoads)).toFixed(1)}x faster`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

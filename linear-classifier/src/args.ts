@@ -55,16 +55,16 @@ Exit codes: 0 trained, 1 bad data or file, 2 bad command line, 3 did not converg
 
 /** The options parseArgs knows: every value is read as text and checked below. */
 const options = {
-  'data': { type: 'string' },
-  'train': { type: 'string' },
-  'threshold': { type: 'string' },
-  'lr': { type: 'string' },
-  'seed': { type: 'string' },
+  data: { type: 'string' },
+  train: { type: 'string' },
+  threshold: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
   'max-epochs': { type: 'string' },
   'save-model': { type: 'string' },
   'no-shuffle': { type: 'boolean' },
-  'verbose': { type: 'boolean', short: 'v' },
-  'help': { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
@@ -77,7 +77,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (const token of tokens) {
-    if (token.kind === 'positional') throw new UsageError(`unexpected argument ${JSON.stringify(token.value)} (options start with --)`);
+    if (token.kind === 'positional')
+      throw new UsageError(`unexpected argument ${JSON.stringify(token.value)} (options start with --)`);
     if (token.kind === 'option-terminator') continue;
     if (!Object.hasOwn(options, token.name)) throw new UsageError(`unknown option ${JSON.stringify(token.rawName)}`);
     if (options[token.name as keyof typeof options].type === 'boolean') {
@@ -85,14 +86,16 @@ export function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       flags.add(token.name);
     } else {
       // A following flag is not a value ("--lr --seed 1"); a negative number is ("--lr -1").
-      if (!token.value || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${token.rawName} needs a value`);
+      if (!token.value || (!token.inlineValue && token.value.startsWith('--')))
+        throw new UsageError(`${token.rawName} needs a value`);
       values.set(token.name, token.value);
     }
   }
   if (flags.has('help')) return 'help';
   const data = values.get('data');
   if (data === undefined) throw new UsageError('--data PATH is required');
-  const setting = (name: string, s: Setting): number => (values.has(name) ? number(name, values.get(name)!, s) : s.default);
+  const setting = (name: string, s: Setting): number =>
+    values.has(name) ? number(name, values.get(name)!, s) : s.default;
   return {
     data,
     train: setting('train', TRAIN_FRACTION),

@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,7 +26,11 @@ const demo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'linear-classifier-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the CLI in the demo folder with the Node that runs the tests. */
 function cli(...args: string[]): Run {
@@ -101,13 +114,20 @@ describe('cli: a good run', () => {
     const taken = path.join(dir, 'taken.json');
     mkdirSync(taken);
     writeFileSync(path.join(taken, 'keep.txt'), 'mine\n');
-    assertFails(cli('--data', 'data/banknote.csv', '--seed', '2', '--save-model', taken), 1, /cannot save the model to .*taken\.json: /);
+    assertFails(
+      cli('--data', 'data/banknote.csv', '--seed', '2', '--save-model', taken),
+      1,
+      /cannot save the model to .*taken\.json: /,
+    );
     assert.equal(readFileSync(path.join(taken, 'keep.txt'), 'utf8'), 'mine\n');
     assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'taken.json'], 'no partial file is left behind');
   });
 
   test('a header row, other class values and --no-shuffle', () => {
-    const file = csv('header.csv', 'a,b,kind\r\n0,0,no\r\n1,1,yes\r\n0.1,0.2,no\r\n0.9,0.8,yes\r\n0.2,0.1,no\r\n0.8,0.9,yes\r\n0,0.1,no\r\n1,0.9,yes');
+    const file = csv(
+      'header.csv',
+      'a,b,kind\r\n0,0,no\r\n1,1,yes\r\n0.1,0.2,no\r\n0.9,0.8,yes\r\n0.2,0.1,no\r\n0.8,0.9,yes\r\n0,0.1,no\r\n1,0.9,yes',
+    );
     const run = cli('--data', file, '--no-shuffle', '--seed', '3', '--train', '0.5', '--threshold', '0.5');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /8 rows, 2 attributes, header a,b,kind/);
@@ -116,7 +136,11 @@ describe('cli: a good run', () => {
   });
 
   test('a reader that stops early (| head -1) gets no stack trace', () => {
-    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" src/cli.ts --data data/skin.csv --seed 1 -v | head -1`], { cwd: demo, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `"${process.execPath}" src/cli.ts --data data/skin.csv --seed 1 -v | head -1`],
+      { cwd: demo, encoding: 'utf8' },
+    );
     assert.equal(r.stdout, 'data: data/skin.csv: 245057 rows, 3 attributes, no header\n');
     assert.equal(r.stderr, '');
   });
@@ -125,7 +149,17 @@ describe('cli: a good run', () => {
     const run = cli('--help');
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: node src\/cli\.ts --data PATH/);
-    for (const flag of ['--data', '--train', '--threshold', '--lr', '--seed', '--max-epochs', '--verbose', '--save-model', '--no-shuffle']) {
+    for (const flag of [
+      '--data',
+      '--train',
+      '--threshold',
+      '--lr',
+      '--seed',
+      '--max-epochs',
+      '--verbose',
+      '--save-model',
+      '--no-shuffle',
+    ]) {
       assert.ok(run.stdout.includes(flag), flag);
     }
   });
@@ -133,7 +167,10 @@ describe('cli: a good run', () => {
   test('not converging exits 3, still prints the accuracy, and says what to try', () => {
     const run = cli('--data', 'data/banknote.csv', '--seed', '1', '--threshold', '1', '--max-epochs', '4');
     assert.equal(run.code, 3);
-    assert.match(run.stdout, /^not converged after 4 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/m);
+    assert.match(
+      run.stdout,
+      /^not converged after 4 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/m,
+    );
     assert.match(run.stdout, /^test accuracy: /m);
     const lines = run.stdout.trimEnd().split('\n');
     assert.match(lines.at(-1)!, /^not converged: try more --max-epochs, a lower --threshold or another --lr/);
@@ -142,22 +179,58 @@ describe('cli: a good run', () => {
 });
 
 describe('cli: bad files and data exit 1 with one line naming file, line and column', () => {
-  test('a missing file', () => assertFails(cli('--data', 'data/nope.csv'), 1, /^error: data\/nope\.csv: no such file$/));
+  test('a missing file', () =>
+    assertFails(cli('--data', 'data/nope.csv'), 1, /^error: data\/nope\.csv: no such file$/));
   test('an empty file', () => assertFails(cli('--data', csv('empty.csv', '')), 1, /empty\.csv: empty file/));
   test('a directory', () => {
     mkdirSync(path.join(tmp, 'dir.csv'), { recursive: true });
     assertFails(cli('--data', path.join(tmp, 'dir.csv')), 1, /dir\.csv: is a directory, not a file$/);
   });
-  test('a non-numeric cell', () => assertFails(cli('--data', csv('text.csv', '1,2,0\n3,abc,1\n')), 1, /text\.csv, line 2, column 2: "abc" is not a number$/));
-  test('NaN', () => assertFails(cli('--data', csv('nan.csv', '1,2,0\nNaN,4,1\n')), 1, /nan\.csv, line 2, column 1: "NaN": NaN is not allowed/));
-  test('Infinity', () => assertFails(cli('--data', csv('inf.csv', '1,2,0\n3,Infinity,1\n')), 1, /inf\.csv, line 2, column 2: "Infinity": Infinity is not allowed/));
-  test('a ragged row', () => assertFails(cli('--data', csv('ragged.csv', '1,2,0\n3,4,1\n5,1\n')), 1, /ragged\.csv, line 3: ragged row: 2 fields, expected 3/));
-  test('fewer than two columns', () => assertFails(cli('--data', csv('one.csv', '1\n0\n')), 1, /one\.csv, line 1: fewer than two columns/));
-  test('one class only', () => assertFails(cli('--data', csv('oneclass.csv', '1,2,0\n3,4,0\n')), 1, /oneclass\.csv: only one class value \("0"\)/));
-  test('three classes', () => assertFails(cli('--data', csv('three.csv', '1,2,0\n3,4,1\n5,6,2\n')), 1, /three\.csv, line 3, column 3: a third class value "2"/));
+  test('a non-numeric cell', () =>
+    assertFails(
+      cli('--data', csv('text.csv', '1,2,0\n3,abc,1\n')),
+      1,
+      /text\.csv, line 2, column 2: "abc" is not a number$/,
+    ));
+  test('NaN', () =>
+    assertFails(
+      cli('--data', csv('nan.csv', '1,2,0\nNaN,4,1\n')),
+      1,
+      /nan\.csv, line 2, column 1: "NaN": NaN is not allowed/,
+    ));
+  test('Infinity', () =>
+    assertFails(
+      cli('--data', csv('inf.csv', '1,2,0\n3,Infinity,1\n')),
+      1,
+      /inf\.csv, line 2, column 2: "Infinity": Infinity is not allowed/,
+    ));
+  test('a ragged row', () =>
+    assertFails(
+      cli('--data', csv('ragged.csv', '1,2,0\n3,4,1\n5,1\n')),
+      1,
+      /ragged\.csv, line 3: ragged row: 2 fields, expected 3/,
+    ));
+  test('fewer than two columns', () =>
+    assertFails(cli('--data', csv('one.csv', '1\n0\n')), 1, /one\.csv, line 1: fewer than two columns/));
+  test('one class only', () =>
+    assertFails(
+      cli('--data', csv('oneclass.csv', '1,2,0\n3,4,0\n')),
+      1,
+      /oneclass\.csv: only one class value \("0"\)/,
+    ));
+  test('three classes', () =>
+    assertFails(
+      cli('--data', csv('three.csv', '1,2,0\n3,4,1\n5,6,2\n')),
+      1,
+      /three\.csv, line 3, column 3: a third class value "2"/,
+    ));
   test('a model path that cannot be written', () => {
     const blocker = csv('not-a-dir', 'x');
-    assertFails(cli('--data', 'data/banknote.csv', '--seed', '1', '--save-model', path.join(blocker, 'm.json')), 1, /cannot save the model to .*not-a-dir\/m\.json: /);
+    assertFails(
+      cli('--data', 'data/banknote.csv', '--seed', '1', '--save-model', path.join(blocker, 'm.json')),
+      1,
+      /cannot save the model to .*not-a-dir\/m\.json: /,
+    );
   });
 });
 
@@ -197,7 +270,7 @@ describe('cli: a bad command line exits 2 with one line', () => {
   }
 });
 
-describe('cli: hostile inputs, as a new user\'s files would be', () => {
+describe("cli: hostile inputs, as a new user's files would be", () => {
   /** A small separable data set whose first attribute is the given values, row after row. */
   const withFirstColumn = (name: string, values: string[]): string =>
     csv(name, values.map((v, i) => `${v},${i % 2 ? 0.9 : 0.1},${i % 2}`).join('\n') + '\n');
@@ -205,7 +278,11 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
   test('a column whose range overflows (max - min is Infinity) is refused in one line, and no model is saved', () => {
     const file = withFirstColumn('huge.csv', ['1.7e308', '-1.7e308', '1e308', '-1e308', '0', '1', '2', '3']);
     const model = path.join(tmp, 'huge.json');
-    assertFails(cli('--data', file, '--seed', '1', '--save-model', model), 1, /huge\.csv, column 1: .*-1\.7e\+308 to 1\.7e\+308.*overflow/);
+    assertFails(
+      cli('--data', file, '--seed', '1', '--save-model', model),
+      1,
+      /huge\.csv, column 1: .*-1\.7e\+308 to 1\.7e\+308.*overflow/,
+    );
     assert.equal(existsSync(model), false, 'no model is saved');
   });
 
@@ -238,7 +315,11 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
     ];
     for (const [name, bytes] of files) {
       writeFileSync(path.join(tmp, name), bytes);
-      assertFails(cli('--data', path.join(tmp, name), '--seed', '1'), 1, new RegExp(`${name.replace('.', '\\.')}(, line 1)?: .*UTF-16`));
+      assertFails(
+        cli('--data', path.join(tmp, name), '--seed', '1'),
+        1,
+        new RegExp(`${name.replace('.', '\\.')}(, line 1)?: .*UTF-16`),
+      );
     }
   });
 
@@ -249,10 +330,21 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
     writeFileSync(path.join(dir, 'x.csv'), text);
     symlinkSync('x.csv', path.join(dir, 'link.csv'));
     const run = (data: string, model: string): Run => {
-      const r = spawnSync(process.execPath, [path.join(demo, 'src', 'cli.ts'), '--data', data, '--seed', '1', '--save-model', model], { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(demo, 'src', 'cli.ts'), '--data', data, '--seed', '1', '--save-model', model],
+        { cwd: dir, encoding: 'utf8' },
+      );
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
-    for (const [data, model] of [['x.csv', 'x.csv'], ['x.csv', './x.csv'], ['./x.csv', path.join(dir, 'x.csv')], ['x.csv', 'link.csv'], ['link.csv', 'x.csv'], ['x.csv', '../same/x.csv']]) {
+    for (const [data, model] of [
+      ['x.csv', 'x.csv'],
+      ['x.csv', './x.csv'],
+      ['./x.csv', path.join(dir, 'x.csv')],
+      ['x.csv', 'link.csv'],
+      ['link.csv', 'x.csv'],
+      ['x.csv', '../same/x.csv'],
+    ]) {
       const r = run(data!, model!);
       assertFails(r, 2, /--save-model .* is the --data file/);
       assert.equal(readFileSync(path.join(dir, 'x.csv'), 'utf8'), text, `${data} / ${model}: the data is intact`);
@@ -274,10 +366,16 @@ describe('cli: hostile inputs, as a new user\'s files would be', () => {
       assert.doesNotMatch(run.stdout, /\b1 epochs\b/, 'one epoch, not "1 epochs"');
       // Any "a % < b %" or "a % >= b %" that is printed must hold.
       for (const [, a, op, b] of run.stdout.matchAll(/(\d+\.\d\d) % (<|>=) (\d+\.\d\d) %/g)) {
-        assert.ok(op === '<' ? Number(a) < Number(b) : Number(a) >= Number(b), `false: ${a} % ${op} ${b} %\n${run.stdout}`);
+        assert.ok(
+          op === '<' ? Number(a) < Number(b) : Number(a) >= Number(b),
+          `false: ${a} % ${op} ${b} %\n${run.stdout}`,
+        );
       }
       const plural = epochs === '1' ? 'epoch' : 'epochs';
-      assert.match(run.stdout, new RegExp(`^not converged after ${epochs} ${plural}: the stopping rule needs at least 3 epochs`, 'm'));
+      assert.match(
+        run.stdout,
+        new RegExp(`^not converged after ${epochs} ${plural}: the stopping rule needs at least 3 epochs`, 'm'),
+      );
     }
   });
 });

@@ -23,10 +23,16 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
   try {
     options = parseCommandLine(argv);
   } catch (e) {
-    if (e instanceof UsageError) { err(`error: ${e.message} (see --help)`); return 2; }
+    if (e instanceof UsageError) {
+      err(`error: ${e.message} (see --help)`);
+      return 2;
+    }
     throw e;
   }
-  if (options === 'help') { out(usage.trimEnd()); return 0; }
+  if (options === 'help') {
+    out(usage.trimEnd());
+    return 0;
+  }
 
   let bytes: Uint8Array;
   try {
@@ -36,11 +42,15 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
     return 1;
   }
   if (options.saveModel !== undefined && sameFile(options.saveModel, options.data)) {
-    err(`error: --save-model ${options.saveModel} is the --data file: saving would replace the data; choose another path (see --help)`);
+    err(
+      `error: --save-model ${options.saveModel} is the --data file: saving would replace the data; choose another path (see --help)`,
+    );
     return 2;
   }
   const data = parseCsv(bytes, options.data);
-  out(`data: ${options.data}: ${data.rows} rows, ${data.cols} attributes${data.header ? `, header ${data.header.join(',')}` : ', no header'}`);
+  out(
+    `data: ${options.data}: ${data.rows} rows, ${data.cols} attributes${data.header ? `, header ${data.header.join(',')}` : ', no header'}`,
+  );
   out(`classes: ${JSON.stringify(data.labels[0])} is 0, ${JSON.stringify(data.labels[1])} is 1`);
 
   // Draw the seed here when none was given, so it can be printed (and the run repeated).
@@ -75,7 +85,9 @@ function main(argv: readonly string[], out: (line: string) => void, err: (line: 
   if (!result.converged) {
     // A result, not an error, so on stdout: after the accuracy it explains, in order, even where
     // stdout and stderr travel separately (as they do out of a container).
-    out('not converged: try more --max-epochs, a lower --threshold or another --lr; if the training error keeps swinging (--verbose), the classes are not linearly separable');
+    out(
+      'not converged: try more --max-epochs, a lower --threshold or another --lr; if the training error keeps swinging (--verbose), the classes are not linearly separable',
+    );
     return 3;
   }
   return 0;
@@ -113,16 +125,23 @@ function sameFile(a: string, b: string): boolean {
 /** Turns a file system error into the one-line reason a learner can act on. */
 function fileProblem(err: unknown, file?: string): string {
   switch ((err as NodeJS.ErrnoException).code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'is a directory, not a file';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EROFS': return 'read-only file system';
-    case 'EEXIST': case 'ENOTDIR': {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EEXIST':
+    case 'ENOTDIR': {
       // mkdir or open met a file where the path needs a directory: name it.
       const blocker = file === undefined ? undefined : fileInTheWay(file);
       return blocker === undefined ? 'a part of the path is not a directory' : `${blocker} is a file, not a directory`;
     }
-    default: return (err as Error).message;
+    default:
+      return (err as Error).message;
   }
 }
 
@@ -143,7 +162,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2), (l) => process.stdout.write(l + '\n'), (l) => process.stderr.write(l + '\n'));
+  process.exitCode = main(
+    process.argv.slice(2),
+    (l) => process.stdout.write(l + '\n'),
+    (l) => process.stderr.write(l + '\n'),
+  );
 } catch (e) {
   // Bad data is expected: one line, exit 1. Anything else is a bug, still reported in one line.
   const message = e instanceof DataError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;

@@ -52,16 +52,32 @@ describe('parseCsv', () => {
 
   test('exponent notation, as in banknote.csv (-9.2828e-06)', () => {
     const d = parseCsv('-9.2828e-06,1E3,0\n+.5,5.,1\n');
-    assert.deepEqual(Array.from(d.x), [-9.2828e-06, 1000, 0.5, 5]);
+    assert.deepEqual(Array.from(d.x), [-9.2828e-6, 1000, 0.5, 5]);
   });
 
   test('every value is exactly Number() of its cell, fast path or not', () => {
     // Random decimals of every shape: many digits, large and small exponents, signs, zeros.
     let seed = 12345;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const digits = (k: number): string => Array.from({ length: k }, () => Math.floor(rnd() * 10)).join('');
-    const cells: string[] = ['0', '-0', '007', '0.1', '0.30000000000000004', '123456789012345', '1234567890123456789',
-      '9007199254740993', '1e22', '1e23', '1e-22', '1e-23', '2.2250738585072014e-308', '1.7976931348623157e308', '4.9e-324', '1e-400'];
+    const cells: string[] = [
+      '0',
+      '-0',
+      '007',
+      '0.1',
+      '0.30000000000000004',
+      '123456789012345',
+      '1234567890123456789',
+      '9007199254740993',
+      '1e22',
+      '1e23',
+      '1e-22',
+      '1e-23',
+      '2.2250738585072014e-308',
+      '1.7976931348623157e308',
+      '4.9e-324',
+      '1e-400',
+    ];
     for (let i = 0; i < 3000; i++) {
       const int = digits(Math.floor(rnd() * 12));
       const frac = rnd() < 0.7 ? '.' + digits(Math.floor(rnd() * 12)) : '';
@@ -71,12 +87,17 @@ describe('parseCsv', () => {
     }
     const text = cells.map((c, i) => `${c},${i % 2}`).join('\n');
     const d = parseCsv(text);
-    cells.forEach((c, i) => assert.ok(Object.is(d.x[i], Number(c)), `${c}: got ${d.x[i]}, Number() gives ${Number(c)}`));
+    cells.forEach((c, i) =>
+      assert.ok(Object.is(d.x[i], Number(c)), `${c}: got ${d.x[i]}, Number() gives ${Number(c)}`),
+    );
   });
 
   test('the shipped data: every value equals Number() of its field', () => {
     const text = readFileSync(banknotePath, 'utf8');
-    const fields = text.trim().split('\n').flatMap((l) => l.split(',').slice(0, -1));
+    const fields = text
+      .trim()
+      .split('\n')
+      .flatMap((l) => l.split(',').slice(0, -1));
     assert.equal(banknote.rows, 1372);
     assert.equal(banknote.cols, 4);
     fields.forEach((f, i) => assert.ok(Object.is(banknote.x[i], Number(f)), f));
@@ -130,7 +151,6 @@ describe('label mapping', () => {
   });
 });
 
-
 describe('encodings', () => {
   test('a UTF-8 byte-order mark is dropped, from bytes and from text', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('a,b,class\n1,2,x\n3,4,y\n')]);
@@ -144,7 +164,16 @@ describe('encodings', () => {
   });
 
   test('Windows-1252 bytes are not UTF-8: refused, naming the first line they are on', () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode('1,2,a\n3,4,caf'), 0xe9, 0x0a, 0x35, 0x2c, 0x36, 0x2c, 0x61]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('1,2,a\n3,4,caf'),
+      0xe9,
+      0x0a,
+      0x35,
+      0x2c,
+      0x36,
+      0x2c,
+      0x61,
+    ]);
     const e = dataError(() => parseCsv(bytes, 'cp1252.csv'));
     assert.match(e.message, /^cp1252\.csv, line 2: not UTF-8 text/);
     assert.equal(e.line, 2);
@@ -152,8 +181,14 @@ describe('encodings', () => {
 
   test('UTF-16, with a byte-order mark or without, is refused as UTF-16', () => {
     const le = new Uint8Array([...'1,2,0\n3,4,1\n'].flatMap((ch) => [ch.charCodeAt(0), 0]));
-    assert.match(dataError(() => parseCsv(new Uint8Array([0xff, 0xfe, ...le]), 'u.csv')).message, /^u\.csv: UTF-16 text/);
-    assert.match(dataError(() => parseCsv(new Uint8Array([0xfe, 0xff, ...le.map((_, i) => le[i ^ 1]!)]), 'u.csv')).message, /^u\.csv: UTF-16 text/);
+    assert.match(
+      dataError(() => parseCsv(new Uint8Array([0xff, 0xfe, ...le]), 'u.csv')).message,
+      /^u\.csv: UTF-16 text/,
+    );
+    assert.match(
+      dataError(() => parseCsv(new Uint8Array([0xfe, 0xff, ...le.map((_, i) => le[i ^ 1]!)]), 'u.csv')).message,
+      /^u\.csv: UTF-16 text/,
+    );
     assert.match(dataError(() => parseCsv(le, 'u.csv')).message, /^u\.csv, line 1: a NUL character: this is UTF-16/);
   });
 });

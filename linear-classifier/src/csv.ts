@@ -71,7 +71,11 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   const text = typeof data === 'string' ? data.replace(/^\uFEFF/, '') : decodeUtf8(data, source);
   const nul = text.indexOf('\0');
   if (nul >= 0) {
-    throw new DataError(source, 'a NUL character: this is UTF-16 text or not text at all, not UTF-8; save the file as UTF-8', lineAt(text, nul));
+    throw new DataError(
+      source,
+      'a NUL character: this is UTF-16 text or not text at all, not UTF-8; save the file as UTF-8',
+      lineAt(text, nul),
+    );
   }
   // Split at LF only: a CRLF line keeps its CR, which the trimming of blank lines and class values drops.
   const lines = text.split('\n');
@@ -81,7 +85,11 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   if (i < 0) throw new DataError(source, 'empty file: expected rows of numbers with the class in the last column');
   const first = lines[i]!.split(',').map((field) => field.trim());
   if (first.length < 2) {
-    throw new DataError(source, `fewer than two columns (found ${first.length}): expected attributes and then the class, separated by commas`, i + 1);
+    throw new DataError(
+      source,
+      `fewer than two columns (found ${first.length}): expected attributes and then the class, separated by commas`,
+      i + 1,
+    );
   }
   const cols = first.length - 1;
   const looksNumeric = (field: string): boolean => DECIMAL.test(field) || /^[+-]?(nan|inf(inity)?)$/i.test(field);
@@ -108,7 +116,8 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
       const value = Number(field);
       // Most cells read back exactly as written ('255', '3.6216'); any other spelling must be a
       // decimal number (checking it is slower, so only then): Number() also reads '' and '0x1A'.
-      if (!Number.isFinite(value) || (String(value) !== field && !DECIMAL.test(field))) throw rowError(line, cols, c, source, i + 1);
+      if (!Number.isFinite(value) || (String(value) !== field && !DECIMAL.test(field)))
+        throw rowError(line, cols, c, source, i + 1);
       x[rows * cols + c] = value;
       start = end + 1;
     }
@@ -119,7 +128,11 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
   }
 
   if (rows === 0) throw new DataError(source, header ? 'no data rows after the header' : 'no data rows');
-  if (classes.length < 2) throw new DataError(source, `only one class value (${show(classes[0]!)}) in the last column: a classifier needs two`);
+  if (classes.length < 2)
+    throw new DataError(
+      source,
+      `only one class value (${show(classes[0]!)}) in the last column: a classifier needs two`,
+    );
   let labels: [string, string] = [classes[0]!, classes[1]!];
   if (inOrder(labels[1], labels[0])) {
     labels = [labels[1], labels[0]];
@@ -132,7 +145,11 @@ export function parseCsv(data: string | Uint8Array, source = 'data'): Dataset {
 function rowError(line: string, cols: number, c: number, source: string, lineNumber: number): DataError {
   const fields = line.split(',');
   if (fields.length !== cols + 1) {
-    return new DataError(source, `ragged row: ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${cols + 1} like the first row`, lineNumber);
+    return new DataError(
+      source,
+      `ragged row: ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${cols + 1} like the first row`,
+      lineNumber,
+    );
   }
   return new DataError(source, cellProblem(fields[c]!.trim()), lineNumber, c + 1);
 }
@@ -140,12 +157,19 @@ function rowError(line: string, cols: number, c: number, source: string, lineNum
 /** Decodes a file's bytes as UTF-8 (dropping a byte-order mark), or says which encoding it is not. */
 function decodeUtf8(bytes: Uint8Array, source: string): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new DataError(source, 'UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8; save the file as UTF-8');
+    throw new DataError(
+      source,
+      'UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8; save the file as UTF-8',
+    );
   }
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new DataError(source, 'not UTF-8 text (Windows-1252 or Latin-1?); save the file as UTF-8', firstLineNotUtf8(bytes));
+    throw new DataError(
+      source,
+      'not UTF-8 text (Windows-1252 or Latin-1?); save the file as UTF-8',
+      firstLineNotUtf8(bytes),
+    );
   }
 }
 
@@ -182,7 +206,12 @@ function classIndex(value: string, classes: string[], source: string, line: numb
   if (index >= 0) return index;
   if (value === '') throw new DataError(source, 'empty class value in the last column', line, column);
   if (classes.length === 2) {
-    throw new DataError(source, `a third class value ${show(value)} (after ${show(classes[0]!)} and ${show(classes[1]!)}): the perceptron separates exactly two classes`, line, column);
+    throw new DataError(
+      source,
+      `a third class value ${show(value)} (after ${show(classes[0]!)} and ${show(classes[1]!)}): the perceptron separates exactly two classes`,
+      line,
+      column,
+    );
   }
   classes.push(value);
   return classes.length - 1;
@@ -198,7 +227,8 @@ function inOrder(a: string, b: string): boolean {
 function cellProblem(field: string): string {
   if (field === '') return 'empty cell, expected a number';
   if (/^[+-]?nan$/i.test(field)) return `${show(field)}: NaN is not allowed, every attribute must be a finite number`;
-  if (/^[+-]?inf(inity)?$/i.test(field)) return `${show(field)}: Infinity is not allowed, every attribute must be a finite number`;
+  if (/^[+-]?inf(inity)?$/i.test(field))
+    return `${show(field)}: Infinity is not allowed, every attribute must be a finite number`;
   if (DECIMAL.test(field)) return `${show(field)} is out of range (it overflows to Infinity)`;
   return `${show(field)} is not a number`;
 }

@@ -27,12 +27,27 @@ describe('golden: the same bytes as before', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       test(`${name}.csv, seed ${seed}`, () => {
         const model = `models/${name}-${seed}.json`;
-        const run = spawnSync(process.execPath, [path.join(demo, 'src', 'cli.ts'),
-          '--data', `data/${name}.csv`, '--seed', String(seed), '--verbose', '--save-model', model], { cwd: work, encoding: 'utf8' });
+        const run = spawnSync(
+          process.execPath,
+          [
+            path.join(demo, 'src', 'cli.ts'),
+            '--data',
+            `data/${name}.csv`,
+            '--seed',
+            String(seed),
+            '--verbose',
+            '--save-model',
+            model,
+          ],
+          { cwd: work, encoding: 'utf8' },
+        );
         assert.equal(run.stderr, '');
         const transcript = `${run.stdout}exit code: ${run.status}\n`;
         assert.equal(transcript, readFileSync(path.join(golden, `${name}-${seed}.txt`), 'utf8'));
-        assert.ok(readFileSync(path.join(work, model)).equals(readFileSync(path.join(golden, `${name}-${seed}.json`))), `${model} differs from golden/${name}-${seed}.json`);
+        assert.ok(
+          readFileSync(path.join(work, model)).equals(readFileSync(path.join(golden, `${name}-${seed}.json`))),
+          `${model} differs from golden/${name}-${seed}.json`,
+        );
       });
     }
   }

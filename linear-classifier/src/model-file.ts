@@ -54,13 +54,17 @@ export function modelFileText(model: Perceptron): string {
  * @throws DataError (source `model`) naming the first thing that is wrong.
  */
 export function modelFromJSON(json: unknown): Perceptron {
-  const fail = (problem: string): never => { throw new DataError('model', problem); };
+  const fail = (problem: string): never => {
+    throw new DataError('model', problem);
+  };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('expected a JSON object');
   const m = json as Record<string, unknown>;
-  if (m.format !== MODEL_FORMAT) fail(`format must be ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(m.format) ?? 'nothing'}`);
+  if (m.format !== MODEL_FORMAT)
+    fail(`format must be ${JSON.stringify(MODEL_FORMAT)}, got ${JSON.stringify(m.format) ?? 'nothing'}`);
   if (m.version !== 1) fail(`unsupported version ${JSON.stringify(m.version) ?? '(missing)'}, expected 1`);
   const f = m.featureCount;
-  if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 1) return fail('featureCount must be a positive integer');
+  if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 1)
+    return fail('featureCount must be a positive integer');
   const numbers = (name: string, length: number): number[] => {
     const v = m[name];
     if (!Array.isArray(v) || v.length !== length || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
@@ -76,26 +80,53 @@ export function modelFromJSON(json: unknown): Perceptron {
     if (max[c]! - lo === Infinity) fail(`max[${c}] - min[${c}] overflows to Infinity`);
   });
   const labels = m.labels;
-  if (!Array.isArray(labels) || labels.length !== 2 || !labels.every((l) => typeof l === 'string') || labels[0] === labels[1]) {
+  if (
+    !Array.isArray(labels) ||
+    labels.length !== 2 ||
+    !labels.every((l) => typeof l === 'string') ||
+    labels[0] === labels[1]
+  ) {
     fail('labels must be two distinct strings');
   }
   const header = m.header ?? null;
-  if (header !== null && (!Array.isArray(header) || header.length !== f + 1 || !header.every((h) => typeof h === 'string'))) {
+  if (
+    header !== null &&
+    (!Array.isArray(header) || header.length !== f + 1 || !header.every((h) => typeof h === 'string'))
+  ) {
     fail(`header must be null or ${f + 1} strings`);
   }
-  return new Perceptron({ weights, min, max, labels: labels as [string, string], header: header as string[] | null, metrics: metrics(m.metrics, fail) });
+  return new Perceptron({
+    weights,
+    min,
+    max,
+    labels: labels as [string, string],
+    header: header as string[] | null,
+    metrics: metrics(m.metrics, fail),
+  });
 }
 
 /** The metrics of a saved model, checked: null, or an object of the seven figures. */
 function metrics(value: unknown, fail: (problem: string) => never): ModelMetrics | null {
   if (value === undefined || value === null) return null;
   const mm = value as Record<string, unknown>;
-  const fine = typeof mm === 'object' && !Array.isArray(mm) &&
-    ['trainAccuracy', 'testAccuracy', 'epochs', 'trainRows', 'testRows', 'seed'].every((k) => typeof mm[k] === 'number') &&
+  const fine =
+    typeof mm === 'object' &&
+    !Array.isArray(mm) &&
+    ['trainAccuracy', 'testAccuracy', 'epochs', 'trainRows', 'testRows', 'seed'].every(
+      (k) => typeof mm[k] === 'number',
+    ) &&
     typeof mm.converged === 'boolean';
-  if (!fine) fail('metrics must be null or an object of trainAccuracy, testAccuracy, epochs, converged, trainRows, testRows, seed');
+  if (!fine)
+    fail(
+      'metrics must be null or an object of trainAccuracy, testAccuracy, epochs, converged, trainRows, testRows, seed',
+    );
   return {
-    trainAccuracy: mm.trainAccuracy as number, testAccuracy: mm.testAccuracy as number, epochs: mm.epochs as number,
-    converged: mm.converged as boolean, trainRows: mm.trainRows as number, testRows: mm.testRows as number, seed: mm.seed as number,
+    trainAccuracy: mm.trainAccuracy as number,
+    testAccuracy: mm.testAccuracy as number,
+    epochs: mm.epochs as number,
+    converged: mm.converged as boolean,
+    trainRows: mm.trainRows as number,
+    testRows: mm.testRows as number,
+    seed: mm.seed as number,
   };
 }

@@ -27,7 +27,12 @@ export function ranges(data: Dataset): { min: Float64Array; max: Float64Array } 
   }
   min.forEach((lo, c) => {
     if (max[c]! - lo === Infinity) {
-      throw new DataError(data.source, `the values range from ${lo} to ${max[c]}: max - min overflows to Infinity, so they cannot be scaled to [0, 1]; scale this column down`, undefined, c + 1);
+      throw new DataError(
+        data.source,
+        `the values range from ${lo} to ${max[c]}: max - min overflows to Infinity, so they cannot be scaled to [0, 1]; scale this column down`,
+        undefined,
+        c + 1,
+      );
     }
   });
   return { min, max };
@@ -37,7 +42,12 @@ export function ranges(data: Dataset): { min: Float64Array; max: Float64Array } 
  * The rows of a data set in the given order, normalised, as one flat row-major array X (`cols`
  * values per row) and their classes Y: what an epoch streams through.
  */
-export function normalisedRows(data: Dataset, order: ArrayLike<number>, min: Float64Array, max: Float64Array): { X: Float64Array; Y: Uint8Array } {
+export function normalisedRows(
+  data: Dataset,
+  order: ArrayLike<number>,
+  min: Float64Array,
+  max: Float64Array,
+): { X: Float64Array; Y: Uint8Array } {
   const { rows, cols } = data;
   const X = new Float64Array(rows * cols);
   const Y = new Uint8Array(rows);

@@ -35,7 +35,13 @@ describe('the update rule, by hand', () => {
     // Then every training row is right (row 1 scores exactly 0: class 0).
     const { model, result } = Perceptron.train(tiny, { ...byHand, maxEpochs: 2 });
     assert.deepEqual(Array.from(model.weights), [0, 0.25, 0.25]);
-    assert.deepEqual(result.history.map((r) => [r.trainAccuracy, r.updates]), [[2 / 3, 1], [1, 1]]);
+    assert.deepEqual(
+      result.history.map((r) => [r.trainAccuracy, r.updates]),
+      [
+        [2 / 3, 1],
+        [1, 1],
+      ],
+    );
     // The test row (1,0,1), y=0 scores 0.25: class 1, wrong.
     assert.equal(result.testAccuracy, 0);
     assert.equal(result.testError, 1);
@@ -52,7 +58,10 @@ describe('the update rule, by hand', () => {
       const reference = referenceTraining(data, weights, order, 0.01, 5);
       const { model, result } = Perceptron.train(data, { seed: 7, maxEpochs: 5, threshold: 1 });
       assert.deepEqual(Array.from(model.weights), reference.weights, `${data.cols} attributes`);
-      assert.deepEqual(result.history.map((r) => r.trainAccuracy), reference.accuracies);
+      assert.deepEqual(
+        result.history.map((r) => r.trainAccuracy),
+        reference.accuracies,
+      );
     }
   });
 });
@@ -60,7 +69,7 @@ describe('the update rule, by hand', () => {
 /** A random data set with many attributes. */
 function wide(cols: number): Dataset {
   let s = 99;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const lines = Array.from({ length: 300 }, () => {
     const x = Array.from({ length: cols }, () => (rnd() * 10 - 5).toFixed(3));
     return `${x.join(',')},${Number(x[0]) + Number(x[1]) > 0 ? 'a' : 'b'}`;
@@ -72,7 +81,10 @@ function wide(cols: number): Dataset {
 function referenceTraining(data: Dataset, initial: number[], order: number[], lr: number, epochs: number) {
   const { min, max } = ranges(data);
   const n = Math.round(0.75 * data.rows);
-  const rows = order.map((i) => [1, ...Array.from({ length: data.cols }, (_, c) => normalise(data.x[i * data.cols + c]!, min[c]!, max[c]!))]);
+  const rows = order.map((i) => [
+    1,
+    ...Array.from({ length: data.cols }, (_, c) => normalise(data.x[i * data.cols + c]!, min[c]!, max[c]!)),
+  ]);
   const ys = order.map((i) => data.y[i]!);
   const w = [...initial];
   const score = (x: number[]): number => x.reduce((s, v, j) => s + w[j]! * v, 0);
@@ -80,7 +92,9 @@ function referenceTraining(data: Dataset, initial: number[], order: number[], lr
   for (let e = 0; e < epochs; e++) {
     for (let r = 0; r < n; r++) {
       const h = score(rows[r]!) > 0 ? 1 : 0;
-      rows[r]!.forEach((v, j) => { w[j] = w[j]! + lr * (ys[r]! - h) * v; });
+      rows[r]!.forEach((v, j) => {
+        w[j] = w[j]! + lr * (ys[r]! - h) * v;
+      });
     }
     accuracies.push(rows.slice(0, n).filter((x, r) => (score(x) > 0 ? 1 : 0) === ys[r]).length / n);
   }
@@ -102,7 +116,10 @@ describe('the seeded start and split', () => {
     const seeded = Perceptron.train(banknote, { seed: 5 });
     assert.deepEqual(seeded.result.initialWeights, start.weights);
     assert.ok(start.weights.every((w) => w >= -0.5 && w < 0.5));
-    assert.deepEqual([...start.order].sort((p, q) => p - q), Array.from({ length: banknote.rows }, (_, i) => i));
+    assert.deepEqual(
+      [...start.order].sort((p, q) => p - q),
+      Array.from({ length: banknote.rows }, (_, i) => i),
+    );
     const explicit = Perceptron.train(banknote, { seed: 0, order: start.order, initialWeights: start.weights });
     assert.deepEqual(Array.from(explicit.model.weights), Array.from(seeded.model.weights));
     assert.equal(explicit.result.testAccuracy, seeded.result.testAccuracy);
@@ -139,18 +156,29 @@ describe('the stopping rule', () => {
 
   test('past maxEpochs: not converged, and the summary says why', () => {
     const seen: EpochRecord[] = [];
-    const { result } = Perceptron.train(banknote, { seed: 1, threshold: 1, maxEpochs: 7, onEpoch: (r) => seen.push(r) });
+    const { result } = Perceptron.train(banknote, {
+      seed: 1,
+      threshold: 1,
+      maxEpochs: 7,
+      onEpoch: (r) => seen.push(r),
+    });
     assert.equal(result.converged, false);
     assert.equal(result.epochs, 7);
     assert.deepEqual(seen, result.history);
-    assert.match(result.summary, /^not converged after 7 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/);
+    assert.match(
+      result.summary,
+      /^not converged after 7 epochs: mean training accuracy of the last three \d+\.\d\d % < 100\.00 %$/,
+    );
   });
 
   test('converged: the summary gives the mean of the last three; banknote with the defaults and seed 1 tests at >= 90 %', () => {
     const { result } = Perceptron.train(banknote, { seed: 1 });
     assert.equal(result.converged, true);
     const mean = result.history.slice(-3).reduce((sum, r) => sum + r.trainAccuracy, 0) / 3;
-    assert.equal(result.summary, `converged after ${result.epochs} epochs: mean training accuracy of the last three ${(mean * 100).toFixed(2)} % >= 90.00 %`);
+    assert.equal(
+      result.summary,
+      `converged after ${result.epochs} epochs: mean training accuracy of the last three ${(mean * 100).toFixed(2)} % >= 90.00 %`,
+    );
     assert.ok(result.testAccuracy >= 0.9, `test accuracy ${result.testAccuracy}`);
   });
 
@@ -164,21 +192,40 @@ describe('the stopping rule', () => {
 
   test('invalid options are RangeErrors naming the option', () => {
     const bad: [object, RegExp][] = [
-      [{ trainFraction: 1 }, /trainFraction/], [{ trainFraction: 0 }, /trainFraction/], [{ lr: 0 }, /lr/],
-      [{ lr: -1 }, /lr/], [{ threshold: 0 }, /threshold/], [{ threshold: 1.5 }, /threshold/], [{ maxEpochs: 0 }, /maxEpochs/],
-      [{ maxEpochs: 2.5 }, /maxEpochs/], [{ seed: -1 }, /seed/], [{ seed: 1.5 }, /seed/],
-      [{ order: [0, 1, 2, 2] }, /permutation/], [{ order: [0, 1] }, /permutation/], [{ initialWeights: [0, 0] }, /initialWeights/],
+      [{ trainFraction: 1 }, /trainFraction/],
+      [{ trainFraction: 0 }, /trainFraction/],
+      [{ lr: 0 }, /lr/],
+      [{ lr: -1 }, /lr/],
+      [{ threshold: 0 }, /threshold/],
+      [{ threshold: 1.5 }, /threshold/],
+      [{ maxEpochs: 0 }, /maxEpochs/],
+      [{ maxEpochs: 2.5 }, /maxEpochs/],
+      [{ seed: -1 }, /seed/],
+      [{ seed: 1.5 }, /seed/],
+      [{ order: [0, 1, 2, 2] }, /permutation/],
+      [{ order: [0, 1] }, /permutation/],
+      [{ initialWeights: [0, 0] }, /initialWeights/],
     ];
-    for (const [options, pattern] of bad) assert.throws(() => Perceptron.train(tiny, options), (e: unknown) => e instanceof RangeError && pattern.test(e.message));
+    for (const [options, pattern] of bad)
+      assert.throws(
+        () => Perceptron.train(tiny, options),
+        (e: unknown) => e instanceof RangeError && pattern.test(e.message),
+      );
   });
 
   test('splitSizes: Math.round(trainFraction * rows) train; an empty part is a DataError', () => {
     assert.deepEqual(splitSizes(1372, 0.75), { trainRows: 1029, testRows: 343 });
-    assert.match(dataError(() => splitSizes(2, 0.75)).message, /^split: 2 rows split by trainFraction 0\.75 leave 2 for training and 0 for testing/);
+    assert.match(
+      dataError(() => splitSizes(2, 0.75)).message,
+      /^split: 2 rows split by trainFraction 0\.75 leave 2 for training and 0 for testing/,
+    );
   });
 
   test('a split that leaves no test row is a DataError', () => {
-    assert.match(dataError(() => Perceptron.train(tiny, { trainFraction: 0.9 })).message, /leave 4 for training and 0 for testing/);
+    assert.match(
+      dataError(() => Perceptron.train(tiny, { trainFraction: 0.9 })).message,
+      /leave 4 for training and 0 for testing/,
+    );
   });
 });
 
@@ -194,7 +241,12 @@ describe('prediction and evaluation', () => {
   });
 
   test('predict rejects rows of the wrong length or with non-finite values', () => {
-    const e = dataError(() => model.predict([[1, 2, 3, 4], [1, 2, 3]]));
+    const e = dataError(() =>
+      model.predict([
+        [1, 2, 3, 4],
+        [1, 2, 3],
+      ]),
+    );
     assert.match(e.message, /row 2 has 3 values, expected 4/);
     assert.equal(e.line, 2);
     assert.match(dataError(() => model.predict([[1, NaN, 3, 4]])).message, /value 2 is not a finite number/);
@@ -204,8 +256,14 @@ describe('prediction and evaluation', () => {
     const flipped = parseCsv('1,2,b\n3,4,a\n5,6,b\n');
     const m = new Perceptron({ weights: [-1, 2, 0], min: [1, 2], max: [5, 6], labels: ['b', 'a'] });
     // Scores: row 1 normalised 0 -> -1 (b), row 2 0.5 -> 0 (b, the tie rule), row 3 1 -> 1 (a).
-    assert.deepEqual(m.predict([[1, 2], [3, 4], [5, 6]]).labels, ['b', 'b', 'a']);
+    assert.deepEqual(
+      m.predict([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]).labels,
+      ['b', 'b', 'a'],
+    );
     assert.equal(m.evaluate(flipped).accuracy, 1 / 3);
   });
 });
-

@@ -16,8 +16,25 @@
 import { DataError, type Dataset } from './csv.ts';
 import { normalise, normalisedRows, ranges } from './normalise.ts';
 import { createRng, drawOrder, drawWeights, randomSeed } from './random.ts';
-import { checked, checkedOrder, checkedSeed, checkedWeights, LEARNING_RATE, MAX_EPOCHS, splitSizes, THRESHOLD, TRAIN_FRACTION } from './settings.ts';
-import { meanOfLastThree, stoppedBecause, type EpochRecord, type ModelMetrics, type TrainOptions, type TrainResult } from './training.ts';
+import {
+  checked,
+  checkedOrder,
+  checkedSeed,
+  checkedWeights,
+  LEARNING_RATE,
+  MAX_EPOCHS,
+  splitSizes,
+  THRESHOLD,
+  TRAIN_FRACTION,
+} from './settings.ts';
+import {
+  meanOfLastThree,
+  stoppedBecause,
+  type EpochRecord,
+  type ModelMetrics,
+  type TrainOptions,
+  type TrainResult,
+} from './training.ts';
 export { LEARNING_RATE, MAX_EPOCHS, splitSizes, THRESHOLD, TRAIN_FRACTION, type Setting } from './settings.ts'; // the model's settings, defined there
 export { percent, type EpochRecord, type ModelMetrics, type TrainOptions, type TrainResult } from './training.ts'; // what training takes and reports
 
@@ -56,7 +73,9 @@ export class Perceptron {
     this.header = parts.header ? [...parts.header] : null;
     this.metrics = parts.metrics ? { ...parts.metrics } : null;
     if (this.weights.length !== this.featureCount + 1 || this.max.length !== this.featureCount) {
-      throw new RangeError(`a perceptron over ${this.featureCount} attributes needs ${this.featureCount + 1} weights and ${this.featureCount} max values`);
+      throw new RangeError(
+        `a perceptron over ${this.featureCount} attributes needs ${this.featureCount + 1} weights and ${this.featureCount} max values`,
+      );
     }
   }
 
@@ -78,8 +97,11 @@ export class Perceptron {
     const random = createRng(seed);
     const drawn = drawWeights(random, cols + 1);
     const w = options.initialWeights ? checkedWeights(options.initialWeights, cols + 1) : drawn;
-    const order = options.order ? checkedOrder(options.order, rows)
-      : options.shuffle === false ? Array.from({ length: rows }, (_, i) => i) : drawOrder(random, rows);
+    const order = options.order
+      ? checkedOrder(options.order, rows)
+      : options.shuffle === false
+        ? Array.from({ length: rows }, (_, i) => i)
+        : drawOrder(random, rows);
     const initialWeights = Array.from(w);
 
     // The normalised rows in training order: the training rows come first.
@@ -99,10 +121,28 @@ export class Perceptron {
 
     const trainAccuracy = history.at(-1)!.trainAccuracy;
     const testAccuracy = countCorrect(w, X, Y, trainRows, rows) / testRows;
-    const metrics: ModelMetrics = { trainAccuracy, testAccuracy, epochs: history.length, converged, trainRows, testRows, seed };
+    const metrics: ModelMetrics = {
+      trainAccuracy,
+      testAccuracy,
+      epochs: history.length,
+      converged,
+      trainRows,
+      testRows,
+      seed,
+    };
     const model = new Perceptron({ weights: w, min, max, labels: data.labels, header: data.header, metrics });
     const summary = stoppedBecause(history, converged, threshold);
-    return { model, result: { ...metrics, history, trainError: 1 - trainAccuracy, testError: 1 - testAccuracy, initialWeights, summary } };
+    return {
+      model,
+      result: {
+        ...metrics,
+        history,
+        trainError: 1 - trainAccuracy,
+        testError: 1 - testAccuracy,
+        initialWeights,
+        summary,
+      },
+    };
   }
 
   /**
@@ -114,12 +154,17 @@ export class Perceptron {
     const scores: number[] = [];
     rows.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== this.featureCount) {
-        throw new DataError('rows', `row ${i + 1} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${this.featureCount}`, i + 1);
+        throw new DataError(
+          'rows',
+          `row ${i + 1} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${this.featureCount}`,
+          i + 1,
+        );
       }
       let s = this.weights[0]!;
       for (let c = 0; c < this.featureCount; c++) {
         const v: unknown = row[c]; // unknown: the rows come from JSON too
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError('rows', `row ${i + 1}: value ${c + 1} is not a finite number`, i + 1, c + 1);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new DataError('rows', `row ${i + 1}: value ${c + 1} is not a finite number`, i + 1, c + 1);
         s += this.weights[c + 1]! * normalise(v, this.min[c]!, this.max[c]!);
       }
       scores.push(s);
@@ -130,8 +175,11 @@ export class Perceptron {
 
   /** Accuracy and error of the model on a whole data set with the same attributes. */
   evaluate(data: Dataset): { accuracy: number; error: number } {
-    if (data.cols !== this.featureCount) throw new DataError(data.source, `${data.cols} attributes, but the model expects ${this.featureCount}`);
-    const rows = Array.from({ length: data.rows }, (_, r) => Array.from(data.x.subarray(r * data.cols, (r + 1) * data.cols)));
+    if (data.cols !== this.featureCount)
+      throw new DataError(data.source, `${data.cols} attributes, but the model expects ${this.featureCount}`);
+    const rows = Array.from({ length: data.rows }, (_, r) =>
+      Array.from(data.x.subarray(r * data.cols, (r + 1) * data.cols)),
+    );
     const { labels } = this.predict(rows);
     // The data's own 0/1 may map to other class values than the model's: compare the values.
     const correct = labels.filter((label, r) => label === data.labels[data.y[r]!]).length;

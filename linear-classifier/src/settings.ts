@@ -17,13 +17,29 @@ export interface Setting {
 }
 
 /** The fraction of the rows used for training; the rest is the test set. */
-export const TRAIN_FRACTION: Setting = { default: 0.75, rule: 'a number between 0 and 1 (exclusive)', accepts: (v) => v > 0 && v < 1 };
+export const TRAIN_FRACTION: Setting = {
+  default: 0.75,
+  rule: 'a number between 0 and 1 (exclusive)',
+  accepts: (v) => v > 0 && v < 1,
+};
 /** The learning rate: how far one update moves the weights. */
-export const LEARNING_RATE: Setting = { default: 0.01, rule: 'a number greater than 0', accepts: (v) => v > 0 && Number.isFinite(v) };
+export const LEARNING_RATE: Setting = {
+  default: 0.01,
+  rule: 'a number greater than 0',
+  accepts: (v) => v > 0 && Number.isFinite(v),
+};
 /** Training stops when the mean of the last three training accuracies reaches this. */
-export const THRESHOLD: Setting = { default: 0.9, rule: 'a number greater than 0 and at most 1', accepts: (v) => v > 0 && v <= 1 };
+export const THRESHOLD: Setting = {
+  default: 0.9,
+  rule: 'a number greater than 0 and at most 1',
+  accepts: (v) => v > 0 && v <= 1,
+};
 /** Training gives up after this many epochs. */
-export const MAX_EPOCHS: Setting = { default: 100, rule: 'a positive integer', accepts: (v) => Number.isSafeInteger(v) && v > 0 };
+export const MAX_EPOCHS: Setting = {
+  default: 100,
+  rule: 'a positive integer',
+  accepts: (v) => Number.isSafeInteger(v) && v > 0,
+};
 
 /**
  * How many of `rows` rows train and how many test: Math.round(trainFraction * rows) train.
@@ -33,7 +49,10 @@ export function splitSizes(rows: number, trainFraction: number): { trainRows: nu
   const trainRows = Math.round(trainFraction * rows);
   const testRows = rows - trainRows;
   if (trainRows < 1 || testRows < 1) {
-    throw new DataError('split', `${rows} rows split by trainFraction ${trainFraction} leave ${trainRows} for training and ${testRows} for testing; each needs at least one`);
+    throw new DataError(
+      'split',
+      `${rows} rows split by trainFraction ${trainFraction} leave ${trainRows} for training and ${testRows} for testing; each needs at least one`,
+    );
   }
   return { trainRows, testRows };
 }
@@ -41,7 +60,8 @@ export function splitSizes(rows: number, trainFraction: number): { trainRows: nu
 /** A number option, or its default; a RangeError when it is not accepted. */
 export function checked(name: string, value: number | undefined, setting: Setting): number {
   if (value === undefined) return setting.default;
-  if (typeof value !== 'number' || !setting.accepts(value)) throw new RangeError(`${name} must be ${setting.rule}, got ${String(value)}`);
+  if (typeof value !== 'number' || !setting.accepts(value))
+    throw new RangeError(`${name} must be ${setting.rule}, got ${String(value)}`);
   return value;
 }
 

@@ -43,7 +43,8 @@ async function buildTargets(): Promise<BuildTarget[]> {
   }
   const dockerfiles = repoFiles().filter(isDockerfile);
   for (const file of dockerfiles.filter((f) => demos.includes(f.split(path.sep)[0]!))) {
-    if (!targets.has(file)) targets.set(file, { dockerfile: file, context: path.dirname(path.join(repoRoot, file)), namedContexts: {} });
+    if (!targets.has(file))
+      targets.set(file, { dockerfile: file, context: path.dirname(path.join(repoRoot, file)), namedContexts: {} });
   }
   return [...targets.values()].sort((a, b) => a.dockerfile.localeCompare(b.dockerfile));
 }
@@ -60,10 +61,17 @@ describe('docker build --check', { skip: engineSkip() }, async () => {
   test('finds every Dockerfile of every demo', () => {
     assert.ok(demos.length >= 4, demos.join(', '));
     for (const demo of demos) {
-      assert.ok(targets.some((t) => t.dockerfile.startsWith(demo + path.sep)), `no Dockerfile found for ${demo}`);
+      assert.ok(
+        targets.some((t) => t.dockerfile.startsWith(demo + path.sep)),
+        `no Dockerfile found for ${demo}`,
+      );
     }
     const api = targets.find((t) => t.dockerfile === path.join('classifier-api', 'Dockerfile'));
-    assert.equal(api?.namedContexts.model, path.join(repoRoot, 'linear-classifier', 'src'), 'classifier-api is checked with its model context');
+    assert.equal(
+      api?.namedContexts.model,
+      path.join(repoRoot, 'linear-classifier', 'src'),
+      'classifier-api is checked with its model context',
+    );
   });
 
   for (const target of engineSkip() ? [] : targets) {
@@ -79,7 +87,11 @@ describe('docker build --check', { skip: engineSkip() }, async () => {
     after(() => rmSync(dir, { recursive: true, force: true }));
     const check = (dockerfile: string): Promise<RunResult> => {
       writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
-      return buildCheck({ dockerfile: path.relative(repoRoot, path.join(dir, 'Dockerfile')), context: dir, namedContexts: {} });
+      return buildCheck({
+        dockerfile: path.relative(repoRoot, path.join(dir, 'Dockerfile')),
+        context: dir,
+        namedContexts: {},
+      });
     };
 
     test('a shell-form CMD (SIGTERM would not reach the program)', async () => {

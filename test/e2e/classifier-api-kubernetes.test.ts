@@ -115,7 +115,9 @@ interface List<T> {
 /** Every document of every manifest file, by kind. */
 function loadManifests(): Map<string, { kind: string }> {
   const byKind = new Map<string, { kind: string }>();
-  for (const file of readdirSync(k8sDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(k8sDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     for (const doc of parseAllDocuments(readFileSync(path.join(k8sDir, file), 'utf8'))) {
       assert.deepEqual(doc.errors, [], `${file} is not valid YAML`);
       const value = doc.toJS() as { kind: string };
@@ -135,7 +137,13 @@ function manifest<T>(kind: string): T {
 
 describe('classifier-api: Kubernetes manifests, offline', () => {
   test('there are the Job, the Deployment, the Service, the HPA and the volume claim', () => {
-    assert.deepEqual([...manifests.keys()].sort(), ['Deployment', 'HorizontalPodAutoscaler', 'Job', 'PersistentVolumeClaim', 'Service']);
+    assert.deepEqual([...manifests.keys()].sort(), [
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Job',
+      'PersistentVolumeClaim',
+      'Service',
+    ]);
   });
 
   test('the API pods have readiness and liveness probes, resources and least privilege', () => {
@@ -148,23 +156,33 @@ describe('classifier-api: Kubernetes manifests, offline', () => {
       assert.ok(api.resources.limits[r], `limits.${r}`);
     }
     assert.equal(api.securityContext.readOnlyRootFilesystem, true);
-    assert.ok(api.volumeMounts.some((m) => m.mountPath === '/app/models' && m.readOnly), 'the API reads the model, read-only');
+    assert.ok(
+      api.volumeMounts.some((m) => m.mountPath === '/app/models' && m.readOnly),
+      'the API reads the model, read-only',
+    );
   });
 
-  test('the trainer Job writes the model into the claim the API reads, from the README\'s ConfigMap', () => {
+  test("the trainer Job writes the model into the claim the API reads, from the README's ConfigMap", () => {
     const claim = manifest<Claim>('PersistentVolumeClaim').metadata.name;
     const job = manifest<Job>('Job').spec.template.spec;
     const deployment = manifest<Deployment>('Deployment').spec.template.spec;
     for (const pod of [job, deployment]) {
-      assert.ok(pod.volumes.some((v) => v.persistentVolumeClaim?.claimName === claim), `mounts ${claim}`);
+      assert.ok(
+        pod.volumes.some((v) => v.persistentVolumeClaim?.claimName === claim),
+        `mounts ${claim}`,
+      );
     }
     const [trainer] = job.containers;
     assert.deepEqual(trainer?.args.slice(-2), ['--save-model', '/app/models/banknote.json']);
     const data = job.volumes.find((v) => v.configMap);
     assert.equal(data?.configMap?.name, 'classifier-api-banknote');
     assert.ok(trainer.volumeMounts.some((m) => m.name === data.name && m.mountPath === '/app/data'));
-    assert.ok(readFileSync(path.join(repoRoot, readme), 'utf8')
-      .includes('kubectl create configmap classifier-api-banknote --from-file=banknote.csv=../linear-classifier/data/banknote.csv'), 'the README creates the ConfigMap');
+    assert.ok(
+      readFileSync(path.join(repoRoot, readme), 'utf8').includes(
+        'kubectl create configmap classifier-api-banknote --from-file=banknote.csv=../linear-classifier/data/banknote.csv',
+      ),
+      'the README creates the ConfigMap',
+    );
     assert.equal(job.restartPolicy, 'Never');
   });
 
@@ -172,10 +190,15 @@ describe('classifier-api: Kubernetes manifests, offline', () => {
     const deployment = manifest<Deployment>('Deployment');
     const labels = deployment.spec.template.metadata.labels;
     const service = manifest<Service>('Service');
-    for (const [k, v] of Object.entries(service.spec.selector)) assert.equal(labels[k], v, `the Service selects ${k}=${v}`);
+    for (const [k, v] of Object.entries(service.spec.selector))
+      assert.equal(labels[k], v, `the Service selects ${k}=${v}`);
     assert.equal(service.spec.ports[0]?.targetPort, deployment.spec.template.spec.containers[0]?.ports[0]?.name);
     const hpa = manifest<Autoscaler>('HorizontalPodAutoscaler');
-    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    assert.deepEqual(hpa.spec.scaleTargetRef, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
     assert.equal(hpa.spec.minReplicas, deployment.spec.replicas);
   });
 });
@@ -193,7 +216,8 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
   /** The API pods that are not being deleted. */
   const apiPods = async (): Promise<Pod[]> =>
     (await get<List<Pod>>(['pods', '-l', apiSelector])).items.filter((p) => !p.metadata.deletionTimestamp);
-  const isReady = (pod: Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const isReady = (pod: Pod): boolean =>
+    pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   let kwokNodes = false;
   let firstTemplateHash = '';
 
@@ -224,32 +248,41 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     assert.equal(labels['pod-security.kubernetes.io/enforce'], 'restricted');
     assert.equal(labels['pod-security.kubernetes.io/warn'], 'restricted');
     const configMap = await get<{ data: Record<string, string> }>(['configmap', 'classifier-api-banknote']);
-    assert.equal(configMap.data['banknote.csv'], readFileSync(path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv'), 'utf8'));
+    assert.equal(
+      configMap.data['banknote.csv'],
+      readFileSync(path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv'), 'utf8'),
+    );
   });
 
   test('README: strict server-side validation accepts every object, apply; claim bound, Job complete, 3 pods ready', async () => {
     // Where no provisioner makes volumes (the simulated nodes), the claim gets a static volume,
     // reserved for it by claimRef. A cluster with a default StorageClass (kind) makes its own.
     const classes = (await getJson<List<{ metadata: Metadata }>>(['storageclass'], { env })).items;
-    const hasDefault = classes.some((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    const hasDefault = classes.some(
+      (c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+    );
     if (!hasDefault) {
       const claim = manifest<Claim>('PersistentVolumeClaim');
       const [key, value] = ownerLabel.split('=') as [string, string];
-      await mustK(['create', '-f', '-'], stringify({
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { generateName: `${namespace}-models-`, labels: { [key]: value } },
-        spec: {
-          capacity: { storage: claim.spec.resources.requests.storage },
-          accessModes: claim.spec.accessModes,
-          persistentVolumeReclaimPolicy: 'Retain',
-          claimRef: { namespace, name: claim.metadata.name },
-          hostPath: { path: `/tmp/${namespace}-models`, type: 'DirectoryOrCreate' },
-        },
-      }));
+      await mustK(
+        ['create', '-f', '-'],
+        stringify({
+          apiVersion: 'v1',
+          kind: 'PersistentVolume',
+          metadata: { generateName: `${namespace}-models-`, labels: { [key]: value } },
+          spec: {
+            capacity: { storage: claim.spec.resources.requests.storage },
+            accessModes: claim.spec.accessModes,
+            persistentVolumeReclaimPolicy: 'Retain',
+            claimRef: { namespace, name: claim.metadata.name },
+            hostPath: { path: `/tmp/${namespace}-models`, type: 'DirectoryOrCreate' },
+          },
+        }),
+      );
     }
     const results = await runReadmeBlock(readme, 'classifier-api-k8s-apply', inDemo);
-    for (const { output } of results) assert.doesNotMatch(output, /Warning:/, 'no warning, from Pod Security or anything else');
+    for (const { output } of results)
+      assert.doesNotMatch(output, /Warning:/, 'no warning, from Pod Security or anything else');
     assert.equal((await get<Claim>(['pvc', 'classifier-api-models'])).status.phase, 'Bound');
     assert.equal((await get<Job>(['job', 'classifier-api-trainer'])).status.succeeded, 1);
     const deployment = await get<Deployment>(['deployment', 'classifier-api']);
@@ -257,17 +290,28 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     const pods = await apiPods();
     assert.equal(pods.filter(isReady).length, 3);
     const nodeCount = (await getJson<List<Node>>(['nodes'], { env })).items.length;
-    assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, Math.min(3, nodeCount), 'the scheduler spreads the pods over the nodes');
+    assert.equal(
+      new Set(pods.map((p) => p.spec.nodeName)).size,
+      Math.min(3, nodeCount),
+      'the scheduler spreads the pods over the nodes',
+    );
     firstTemplateHash = pods[0]?.metadata.labels['pod-template-hash'] ?? '';
   });
 
   test('the Service has the 3 ready pods as endpoints; the HPA points at the Deployment', async () => {
     const podIps = new Set((await apiPods()).map((p) => p.status.podIP));
-    const endpoints = await waitFor('3 ready endpoints', async () => {
-      const slices = (await get<List<EndpointSlice>>(['endpointslices', '-l', 'kubernetes.io/service-name=classifier-api'])).items;
-      const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
-      return ready.length === 3 ? ready : undefined;
-    }, 30_000, 500);
+    const endpoints = await waitFor(
+      '3 ready endpoints',
+      async () => {
+        const slices = (
+          await get<List<EndpointSlice>>(['endpointslices', '-l', 'kubernetes.io/service-name=classifier-api'])
+        ).items;
+        const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
+        return ready.length === 3 ? ready : undefined;
+      },
+      30_000,
+      500,
+    );
     assert.deepEqual(new Set(endpoints.flatMap((e) => e.addresses)), podIps);
     const hpa = await get<Autoscaler>(['hpa', 'classifier-api']);
     assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'classifier-api' });
@@ -292,29 +336,62 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
 
   // What Pod Security "restricted" says about each change (its messages are part of Kubernetes' API).
   const refusals: [string, (pod: PodSpec, api: Container) => void, string][] = [
-    ['without runAsNonRoot', (pod) => { delete pod.securityContext.runAsNonRoot; },
-      'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)'],
-    ['with a container running as root', (_pod, api) => { api.securityContext.runAsUser = 0; },
-      'runAsUser=0 (container "api" must not set runAsUser=0)'],
-    ['without the seccomp profile', (pod) => { delete pod.securityContext.seccompProfile; },
-      'seccompProfile (pod or container "api" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'],
+    [
+      'without runAsNonRoot',
+      (pod) => {
+        delete pod.securityContext.runAsNonRoot;
+      },
+      'runAsNonRoot != true (pod or container "api" must set securityContext.runAsNonRoot=true)',
+    ],
+    [
+      'with a container running as root',
+      (_pod, api) => {
+        api.securityContext.runAsUser = 0;
+      },
+      'runAsUser=0 (container "api" must not set runAsUser=0)',
+    ],
+    [
+      'without the seccomp profile',
+      (pod) => {
+        delete pod.securityContext.seccompProfile;
+      },
+      'seccompProfile (pod or container "api" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+    ],
   ];
   for (const [name, change, message] of refusals) {
     test(`Pod Security "restricted" refuses the pods of the Deployment ${name}`, async () => {
       const deployment = variant(change);
       // A pod is what "enforce" checks: the API server refuses to store it.
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'psa-check' }, spec: deployment.spec.template.spec };
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'psa-check' },
+        spec: deployment.spec.template.spec,
+      };
       const refused = await k(['apply', '-n', namespace, '--dry-run=server', '-f', '-'], stringify(pod));
       assert.equal(refused.code, 1, refused.output);
-      assert.equal(refused.stderr.trim(), `Error from server (Forbidden): error when creating "STDIN": pods "psa-check" is forbidden: violates PodSecurity "restricted:latest": ${message}`);
+      assert.equal(
+        refused.stderr.trim(),
+        `Error from server (Forbidden): error when creating "STDIN": pods "psa-check" is forbidden: violates PodSecurity "restricted:latest": ${message}`,
+      );
       // A Deployment is stored, with a warning ("warn"), but the pods its ReplicaSet makes are refused.
       const applied = await mustK(['apply', '-n', namespace, '-f', '-'], stringify(deployment));
       assert.equal(applied.stderr.trim(), `Warning: would violate PodSecurity "restricted:latest": ${message}`);
-      const failure = await waitFor('the ReplicaSet to report the refusal', async () => {
-        const sets = (await get<List<ReplicaSet>>(['replicasets', '-l', 'app.kubernetes.io/name=psa-check'])).items;
-        return sets[0]?.status.conditions?.find((c) => c.type === 'ReplicaFailure')?.message;
-      }, 30_000, 500);
-      assert.match(failure, new RegExp(`^pods "psa-check-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest": ${escape(message)}$`));
+      const failure = await waitFor(
+        'the ReplicaSet to report the refusal',
+        async () => {
+          const sets = (await get<List<ReplicaSet>>(['replicasets', '-l', 'app.kubernetes.io/name=psa-check'])).items;
+          return sets[0]?.status.conditions?.find((c) => c.type === 'ReplicaFailure')?.message;
+        },
+        30_000,
+        500,
+      );
+      assert.match(
+        failure,
+        new RegExp(
+          `^pods "psa-check-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest": ${escape(message)}$`,
+        ),
+      );
       assert.equal((await get<List<Pod>>(['pods', '-l', 'app.kubernetes.io/name=psa-check'])).items.length, 0);
       await mustK(['delete', '-n', namespace, 'deployment', 'psa-check', '--wait']);
     });
@@ -322,10 +399,16 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
 
   test('strict validation refuses a misspelt field, and nothing is created', async () => {
     // Object.assign, as the misspelt field is not a Container's.
-    const deployment = variant((_pod, api) => { Object.assign(api, { imagePulPolicy: api.imagePullPolicy }); delete api.imagePullPolicy; });
+    const deployment = variant((_pod, api) => {
+      Object.assign(api, { imagePulPolicy: api.imagePullPolicy });
+      delete api.imagePullPolicy;
+    });
     const refused = await k(['apply', '-n', namespace, '--validate=strict', '-f', '-'], stringify(deployment));
     assert.equal(refused.code, 1, refused.output);
-    assert.equal(refused.stderr.trim(), 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePulPolicy"');
+    assert.equal(
+      refused.stderr.trim(),
+      'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePulPolicy"',
+    );
     assert.equal((await k(['get', '-n', namespace, 'deployment', 'psa-check'])).code, 1);
   });
 
@@ -334,15 +417,50 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     // and how many pods each ReplicaSet is told to have. maxSurge bounds the sum of the latter (the
     // Deployment's own status.replicas adds up ReplicaSet statuses updated at different moments, so
     // it can count a pod twice for an instant).
-    const watchDeployment = spawn('kubectl', ['get', '-n', namespace, 'deployment', 'classifier-api', '--watch', '-o',
-      'jsonpath={.status.availableReplicas}{"\\n"}'], { env: { ...process.env, ...env } });
-    const watchSets = spawn('kubectl', ['get', '-n', namespace, 'replicasets', '-l', apiSelector, '--watch', '-o',
-      'jsonpath={.metadata.name} {.spec.replicas}{"\\n"}'], { env: { ...process.env, ...env } });
-    let available = '', setChanges = '';
-    watchDeployment.stdout.setEncoding('utf8').on('data', (d: string) => { available += d; });
-    watchSets.stdout.setEncoding('utf8').on('data', (d: string) => { setChanges += d; });
+    const watchDeployment = spawn(
+      'kubectl',
+      [
+        'get',
+        '-n',
+        namespace,
+        'deployment',
+        'classifier-api',
+        '--watch',
+        '-o',
+        'jsonpath={.status.availableReplicas}{"\\n"}',
+      ],
+      { env: { ...process.env, ...env } },
+    );
+    const watchSets = spawn(
+      'kubectl',
+      [
+        'get',
+        '-n',
+        namespace,
+        'replicasets',
+        '-l',
+        apiSelector,
+        '--watch',
+        '-o',
+        'jsonpath={.metadata.name} {.spec.replicas}{"\\n"}',
+      ],
+      { env: { ...process.env, ...env } },
+    );
+    let available = '',
+      setChanges = '';
+    watchDeployment.stdout.setEncoding('utf8').on('data', (d: string) => {
+      available += d;
+    });
+    watchSets.stdout.setEncoding('utf8').on('data', (d: string) => {
+      setChanges += d;
+    });
     try {
-      await waitFor('the watches to start', async () => available.includes('\n') && setChanges.includes('\n'), 10_000, 100);
+      await waitFor(
+        'the watches to start',
+        async () => available.includes('\n') && setChanges.includes('\n'),
+        10_000,
+        100,
+      );
       await runReadmeBlock(readme, 'classifier-api-k8s-update', inDemo);
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
@@ -350,17 +468,29 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
       watchSets.kill();
     }
     const minAvailable = Math.min(...available.trim().split('\n').map(Number));
-    assert.ok(minAvailable >= 3, `maxUnavailable: 0, yet only ${minAvailable} pods were available at one point:\n${available}`);
+    assert.ok(
+      minAvailable >= 3,
+      `maxUnavailable: 0, yet only ${minAvailable} pods were available at one point:\n${available}`,
+    );
     // The pods asked for, after each ReplicaSet change: one extra at a time (maxSurge: 1), so 4 at most.
     const wanted = new Map<string, number>();
-    const totals = setChanges.trim().split('\n').map((line) => {
-      const [name, replicas] = line.split(' ');
-      wanted.set(name!, Number(replicas));
-      return [...wanted.values()].reduce((a, b) => a + b, 0);
-    });
+    const totals = setChanges
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [name, replicas] = line.split(' ');
+        wanted.set(name!, Number(replicas));
+        return [...wanted.values()].reduce((a, b) => a + b, 0);
+      });
     const maxPods = Math.max(...totals);
-    assert.equal(maxPods, 4, `maxSurge: 1: one extra pod at a time, at most 4, asked of the ReplicaSets:\n${setChanges}`);
-    t.diagnostic(`${totals.length} ReplicaSet changes while rolling: ${maxPods} pods at most, ${minAvailable} available at least`);
+    assert.equal(
+      maxPods,
+      4,
+      `maxSurge: 1: one extra pod at a time, at most 4, asked of the ReplicaSets:\n${setChanges}`,
+    );
+    t.diagnostic(
+      `${totals.length} ReplicaSet changes while rolling: ${maxPods} pods at most, ${minAvailable} available at least`,
+    );
     const sets = (await get<List<ReplicaSet>>(['replicasets', '-l', apiSelector])).items;
     const active = sets.filter((s) => s.spec.replicas > 0);
     assert.equal(active.length, 1);
@@ -371,10 +501,13 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     await runReadmeBlock(readme, 'classifier-api-k8s-undo', inDemo);
     const pods = await apiPods();
     assert.equal(pods.length, 3);
-    assert.ok(pods.every((p) => p.metadata.labels['pod-template-hash'] === firstTemplateHash), 'the first ReplicaSet is back');
+    assert.ok(
+      pods.every((p) => p.metadata.labels['pod-template-hash'] === firstTemplateHash),
+      'the first ReplicaSet is back',
+    );
   });
 
-  test('README: kubectl scale, within and outside the HPA\'s bounds (3 to 10)', async () => {
+  test("README: kubectl scale, within and outside the HPA's bounds (3 to 10)", async () => {
     const hpa = await get<Autoscaler>(['hpa', 'classifier-api']);
     assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 10]);
     assert.equal(hpa.spec.metrics[0]?.resource.target.averageUtilization, 70);
@@ -382,13 +515,16 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     assert.equal((await apiPods()).filter(isReady).length, 3);
     // The HPA found its target and scaled it (it has no metrics here, so only to its bounds).
     const status = (await get<Autoscaler>(['hpa', 'classifier-api'])).status;
-    assert.ok(status.conditions.some((c) => c.type === 'AbleToScale' && c.status === 'True'), JSON.stringify(status.conditions));
+    assert.ok(
+      status.conditions.some((c) => c.type === 'AbleToScale' && c.status === 'True'),
+      JSON.stringify(status.conditions),
+    );
     assert.ok(status.lastScaleTime, 'the HPA has scaled the Deployment');
   });
 
   test('a node fails: its pods are replaced on the other nodes after their 30 s toleration', async (t) => {
     if (!kwokNodes) {
-      t.skip('the nodes are not kwok\'s simulated ones, which fail on a label; stop a node to try it');
+      t.skip("the nodes are not kwok's simulated ones, which fail on a label; stop a node to try it");
       return;
     }
     const pods = await apiPods();
@@ -396,25 +532,48 @@ describe('classifier-api: Kubernetes, on a real API server', { skip: clusterSkip
     const victims = new Set(pods.filter((p) => p.spec.nodeName === failing).map((p) => p.metadata.name));
     const start = Date.now();
     await mustK(['label', 'node', failing, `${notReadyLabel}=true`]);
-    await waitFor(`${failing} to be NotReady and tainted`, async () => {
-      const node = await getJson<Node>(['node', failing], { env });
-      return node.spec.taints?.some((x) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoExecute');
-    }, 90_000, 500);
+    await waitFor(
+      `${failing} to be NotReady and tainted`,
+      async () => {
+        const node = await getJson<Node>(['node', failing], { env });
+        return node.spec.taints?.some((x) => x.key === 'node.kubernetes.io/not-ready' && x.effect === 'NoExecute');
+      },
+      90_000,
+      500,
+    );
     const notReadyAfter = Date.now() - start;
-    await waitFor('3 ready API pods, none on the failed node', async () => {
-      const now = await apiPods();
-      return now.length === 3 && now.filter(isReady).length === 3 && now.every((p) => p.spec.nodeName !== failing && !victims.has(p.metadata.name));
-    }, 120_000, 500);
+    await waitFor(
+      '3 ready API pods, none on the failed node',
+      async () => {
+        const now = await apiPods();
+        return (
+          now.length === 3 &&
+          now.filter(isReady).length === 3 &&
+          now.every((p) => p.spec.nodeName !== failing && !victims.has(p.metadata.name))
+        );
+      },
+      120_000,
+      500,
+    );
     const replacedAfter = Date.now() - start;
-    t.diagnostic(`${failing} NotReady and tainted after ${(notReadyAfter / 1000).toFixed(1)} s; its pods replaced after ${(replacedAfter / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `${failing} NotReady and tainted after ${(notReadyAfter / 1000).toFixed(1)} s; its pods replaced after ${(replacedAfter / 1000).toFixed(1)} s`,
+    );
     // The pods stay for their 30 s toleration, and not for the default 300 s.
     assert.ok(replacedAfter - notReadyAfter >= 25_000, 'the pods stayed for their toleration');
     assert.ok(replacedAfter - notReadyAfter < 90_000, 'the pods left after their toleration');
     await mustK(['label', 'node', failing, `${notReadyLabel}-`]);
-    await waitFor(`${failing} to be Ready again`, async () => {
-      const node = await getJson<Node>(['node', failing], { env });
-      return node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !node.spec.taints?.length;
-    }, 90_000, 500);
+    await waitFor(
+      `${failing} to be Ready again`,
+      async () => {
+        const node = await getJson<Node>(['node', failing], { env });
+        return (
+          node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !node.spec.taints?.length
+        );
+      },
+      90_000,
+      500,
+    );
   });
 
   test('README: delete the namespace, and everything in it', async () => {

@@ -15,7 +15,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ErrorBody, Health, Prediction } from '../../classifier-api/src/server.ts';
 import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
-import { compose, engineSkip, inspect as inspectOuter, mustRun, repoRoot, run, waitFor, type Inspected } from '../lib/docker.ts';
+import {
+  compose,
+  engineSkip,
+  inspect as inspectOuter,
+  mustRun,
+  repoRoot,
+  run,
+  waitFor,
+  type Inspected,
+} from '../lib/docker.ts';
 import { between, loadTest, type LoadResult } from '../lib/load.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
@@ -36,13 +45,33 @@ function onNode(node: string, args: string[]) {
 
 /** The nodes that run the API's replicas, one entry per running replica, sorted. */
 async function replicaNodes(): Promise<string[]> {
-  const { stdout } = await onNode('manager', ['service', 'ps', api, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}']);
-  return stdout.split('\n').filter((l) => l.includes(' Running ')).map((l) => l.split(' ')[0]!).sort();
+  const { stdout } = await onNode('manager', [
+    'service',
+    'ps',
+    api,
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.Node}} {{.CurrentState}}',
+  ]);
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes(' Running '))
+    .map((l) => l.split(' ')[0]!)
+    .sort();
 }
 
 /** The ids of the API's running tasks. */
 async function taskIds(): Promise<string[]> {
-  const { stdout } = await onNode('manager', ['service', 'ps', api, '--filter', 'desired-state=running', '--format', '{{.ID}}']);
+  const { stdout } = await onNode('manager', [
+    'service',
+    'ps',
+    api,
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.ID}}',
+  ]);
   return stdout.split('\n').filter(Boolean);
 }
 
@@ -50,7 +79,12 @@ async function taskIds(): Promise<string[]> {
 function predictions(until: Promise<unknown>): Promise<LoadResult> {
   const body = JSON.stringify({ row: banknoteRow });
   return loadTest({
-    url: predictUrl, body, concurrency: 8, maxRequests: 200_000, maxMs: 180_000, until,
+    url: predictUrl,
+    body,
+    concurrency: 8,
+    maxRequests: 200_000,
+    maxMs: 180_000,
+    until,
     check: async (res) => res.status === 200 && ((await res.json()) as Prediction).label === '0',
   });
 }
@@ -69,7 +103,7 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     await runReadmeBlock(readme, 'classifier-api-swarm-nodes', { timeoutMs: 180_000 });
   });
 
-  test('README: the images go to the registry for both platforms; one is removed here and pulled back, for this engine\'s platform only', async () => {
+  test("README: the images go to the registry for both platforms; one is removed here and pulled back, for this engine's platform only", async () => {
     const results = await runReadmeBlock(readme, 'classifier-api-registry', { timeoutMs: 900_000 });
     const { stdout } = await mustRun('docker', ['image', 'inspect', '--format', '{{join .RepoTags " "}}', pushed[0]!]);
     assert.match(stdout, /127\.0\.0\.1:5000\/classifier-api:1\.0\.0/, 'the pulled image is here again');
@@ -78,7 +112,7 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     // ...and the engine pulled the one of its own platform.
     const [engine, pulled] = results.at(-1)!.stdout.trim().split('\n');
     assert.match(engine!, /^linux\/(amd64|arm64)$/);
-    assert.equal(pulled, engine, 'the pulled image is the engine\'s platform');
+    assert.equal(pulled, engine, "the pulled image is the engine's platform");
     const other = engine === 'linux/amd64' ? 'linux/arm64' : 'linux/amd64';
     const otherHere = await run('docker', ['image', 'inspect', '--platform', other, pushed[0]!]);
     assert.notEqual(otherHere.code, 0, `the ${other} image was not pulled:\n${otherHere.output}`);
@@ -96,10 +130,15 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     for (const node of ['manager', 'worker1', 'worker2']) {
       // Swarm pins the tag to its digest when the service is created, and the node pulls that.
       const { stdout } = await onNode(node, ['image', 'ls', '--format', '{{.Repository}}']);
-      assert.ok(stdout.split('\n').includes('registry:5000/classifier-api'), `${node} pulled the API image from the registry`);
+      assert.ok(
+        stdout.split('\n').includes('registry:5000/classifier-api'),
+        `${node} pulled the API image from the registry`,
+      );
       // From the multi-platform index, the image of the node's own platform.
       const arch = (await onNode(node, ['version', '-f', '{{.Server.Arch}}'])).stdout.trim();
-      const [id] = (await onNode(node, ['image', 'ls', '-q', 'registry:5000/classifier-api'])).stdout.trim().split('\n');
+      const [id] = (await onNode(node, ['image', 'ls', '-q', 'registry:5000/classifier-api'])).stdout
+        .trim()
+        .split('\n');
       const pulled = (await onNode(node, ['image', 'inspect', '-f', '{{.Architecture}}', id!])).stdout.trim();
       assert.equal(pulled, arch, `${node} pulled its own platform's image`);
     }
@@ -117,7 +156,8 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
   });
 
   test('bad input through the load balancer of the swarm: a 4xx with a JSON reason, from the API and from nginx', async () => {
-    const post = (body: string) => fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const post = (body: string) =>
+      fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     for (const [body, status, message] of [
       ['{"row": [1, 2, 3]}', 400, /row has 3 values; the model expects 4/],
       [JSON.stringify({ row: [1, 2, 3, 4], pad: 'x'.repeat(3_000_000) }), 413, /load balancer's limit/],
@@ -140,8 +180,14 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     assert.equal(HostConfig.Init, true);
     assert.equal(HostConfig.Memory, 192 * 1024 * 1024);
     assert.equal(HostConfig.NanoCpus, 1e9);
-    assert.ok(Mounts.some((m) => m.Type === 'tmpfs' && m.Destination === '/tmp'), 'a tmpfs on /tmp');
-    assert.ok(Mounts.some((m) => m.Destination === '/app/models' && m.RW === false), 'the model volume, read-only');
+    assert.ok(
+      Mounts.some((m) => m.Type === 'tmpfs' && m.Destination === '/tmp'),
+      'a tmpfs on /tmp',
+    );
+    assert.ok(
+      Mounts.some((m) => m.Destination === '/app/models' && m.RW === false),
+      'the model volume, read-only',
+    );
   });
 
   test('README: a worker killed under load: its replica runs elsewhere within 10 s, at most 1 % fail during, none after', async (t) => {
@@ -151,25 +197,42 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
       await new Promise((r) => setTimeout(r, 2000)); // load before the failure
       started = Date.now();
       await runReadmeBlock(readme, 'classifier-api-swarm-kill', { timeoutMs: 60_000 });
-      await waitFor('three replicas running, none on worker1', async () => {
-        const nodes = await replicaNodes();
-        return nodes.length === 3 && !nodes.includes('worker1');
-      }, 30_000, 500);
+      await waitFor(
+        'three replicas running, none on worker1',
+        async () => {
+          const nodes = await replicaNodes();
+          return nodes.length === 3 && !nodes.includes('worker1');
+        },
+        30_000,
+        500,
+      );
       await new Promise((r) => setTimeout(r, 3000)); // and after it
     })();
     const { samples, sent, failed } = await predictions(scenario);
     // The times, from the engines' own records: when the node's container died, when the manager
     // marked it down, and when the replacement replica reached "running" (healthy, so in DNS).
     const killedAt = Date.parse((await inspectOuter('classifier-api-swarm-worker1-1')).State.FinishedAt);
-    const downAt = Date.parse(JSON.parse((await onNode('manager', ['node', 'inspect', '--format', '{{json .UpdatedAt}}', 'worker1'])).stdout) as string);
+    const downAt = Date.parse(
+      JSON.parse(
+        (await onNode('manager', ['node', 'inspect', '--format', '{{json .UpdatedAt}}', 'worker1'])).stdout,
+      ) as string,
+    );
     const replacement = (await taskIds()).filter((id) => !before.includes(id));
     assert.equal(replacement.length, 1, 'one new replica');
-    const movedAt = Date.parse(JSON.parse((await onNode('manager', ['inspect', '--format', '{{json .Status.Timestamp}}', replacement[0]!])).stdout) as string);
+    const movedAt = Date.parse(
+      JSON.parse(
+        (await onNode('manager', ['inspect', '--format', '{{json .Status.Timestamp}}', replacement[0]!])).stdout,
+      ) as string,
+    );
     assert.ok(killedAt >= started, 'the README block killed the node');
     const during = between(samples, killedAt, movedAt + 2000); // nginx's DNS answers live 2 s
     const afterwards = between(samples, movedAt + 2000);
-    t.diagnostic(`worker1 marked down ${downAt - killedAt} ms after it died, its replica running elsewhere after ${movedAt - killedAt} ms`);
-    t.diagnostic(`${ratio(during.filter((s) => !s.ok).length, during.length)} during the failure, ${ratio(afterwards.filter((s) => !s.ok).length, afterwards.length)} after; ${ratio(failed, sent)} in all`);
+    t.diagnostic(
+      `worker1 marked down ${downAt - killedAt} ms after it died, its replica running elsewhere after ${movedAt - killedAt} ms`,
+    );
+    t.diagnostic(
+      `${ratio(during.filter((s) => !s.ok).length, during.length)} during the failure, ${ratio(afterwards.filter((s) => !s.ok).length, afterwards.length)} after; ${ratio(failed, sent)} in all`,
+    );
     assert.ok(movedAt - killedAt <= 10_000, `rescheduled ${movedAt - killedAt} ms after the node died`);
     assert.ok(during.filter((s) => !s.ok).length <= 0.01 * during.length, 'at most 1 % fail during the failure');
     assert.ok(afterwards.length > 100, `only ${afterwards.length} requests after the failure`);
@@ -184,11 +247,16 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     assert.ok(sent > 100, `only ${sent} requests were sent`);
     assert.ok(failed <= 0.01 * sent, ratio(failed, sent));
     assert.deepEqual(await replicaNodes(), ['manager', 'worker1', 'worker2']);
-    assert.ok((await taskIds()).every((id) => !before.has(id)), 'every replica is new');
+    assert.ok(
+      (await taskIds()).every((id) => !before.has(id)),
+      'every replica is new',
+    );
   });
 
   test('README: a node drained under load: its replica moves, and no request fails', async (t) => {
-    const { samples, sent, failed } = await predictions(runReadmeBlock(readme, 'classifier-api-swarm-drain', { timeoutMs: 60_000 }));
+    const { samples, sent, failed } = await predictions(
+      runReadmeBlock(readme, 'classifier-api-swarm-drain', { timeoutMs: 60_000 }),
+    );
     t.diagnostic(`${ratio(failed, sent)}; the slowest took ${Math.max(...samples.map((s) => s.ms))} ms`);
     assert.ok(sent > 100, `only ${sent} requests were sent`);
     assert.equal(failed, 0, ratio(failed, sent));
@@ -203,17 +271,33 @@ describe('classifier-api: a Swarm of three nodes', { skip: engineSkip(), timeout
     const [victim] = stdout.split('\n').filter(Boolean);
     const before = await taskIds();
     await onNode(node!, ['kill', victim!]);
-    await waitFor('three running replicas again, one of them new', async () => {
-      const ids = await taskIds();
-      return ids.length === 3 && (await replicaNodes()).length === 3 && ids.some((id) => !before.includes(id));
-    }, 60_000, 500);
+    await waitFor(
+      'three running replicas again, one of them new',
+      async () => {
+        const ids = await taskIds();
+        return ids.length === 3 && (await replicaNodes()).length === 3 && ids.some((id) => !before.includes(id));
+      },
+      60_000,
+      500,
+    );
   });
 
   test('README: clean up: the nodes, the registry, their volumes and the pushed images are gone', async () => {
     await runReadmeBlock(readme, 'classifier-api-swarm-down', { timeoutMs: 120_000 });
-    const { stdout: containers } = await mustRun('docker', ['ps', '-aq', '--filter', 'label=com.docker.compose.project=classifier-api-swarm']);
+    const { stdout: containers } = await mustRun('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      'label=com.docker.compose.project=classifier-api-swarm',
+    ]);
     assert.equal(containers.trim(), '');
-    const { stdout: volumes } = await mustRun('docker', ['volume', 'ls', '-q', '--filter', 'label=com.docker.compose.project=classifier-api-swarm']);
+    const { stdout: volumes } = await mustRun('docker', [
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      'label=com.docker.compose.project=classifier-api-swarm',
+    ]);
     assert.equal(volumes.trim(), '');
     assert.notEqual((await run('docker', ['image', 'inspect', pushed[0]!])).code, 0, 'the pushed image is removed');
   });

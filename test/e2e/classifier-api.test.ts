@@ -98,8 +98,10 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await runReadmeBlock(readme, 'classifier-api-predict');
   });
 
-  test('GET /model: the sha256 next to the version is that of the CLI\'s model file for banknote, seed 1 (golden), byte for byte', async () => {
-    const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
+  test("GET /model: the sha256 next to the version is that of the CLI's model file for banknote, seed 1 (golden), byte for byte", async () => {
+    const golden = createHash('sha256')
+      .update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json')))
+      .digest('hex');
     const model = (await (await fetch(`${lb}/model`)).json()) as { sha256: string; version: string };
     assert.equal(model.sha256, golden);
     assert.equal(model.version, `sha256:${golden.slice(0, 12)}`);
@@ -113,13 +115,33 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const cases: [string, () => Promise<Response>, number, RegExp][] = [
       ['malformed JSON', () => predict('{"row": [1, 2'), 400, /JSON/],
       ['a wrong content type', () => predict('1,2,3,4', 'text/csv'), 415, /content-type text\/csv is not supported/],
-      ['a wrong number of features', () => predict('{"rows": [[1, 2, 3, 4], [1, 2, 3, 4, 5]]}'), 400, /rows\[1\] has 5 values; the model expects 4/],
+      [
+        'a wrong number of features',
+        () => predict('{"rows": [[1, 2, 3, 4], [1, 2, 3, 4, 5]]}'),
+        400,
+        /rows\[1\] has 5 values; the model expects 4/,
+      ],
       ['a non-numeric value', () => predict('{"row": [1, 2, "x", 4]}'), 400, /must be number/],
       ['a non-finite value', () => predict('{"row": [1, 2, 1e999, 4]}'), 400, /must be number/],
       ['an empty batch', () => predict('{"rows": []}'), 400, /fewer than 1 items/],
-      ['a batch over the size limit', () => predict(JSON.stringify({ rows: Array.from({ length: 10_001 }, () => [0, 0, 0, 0]) })), 400, /more than 10000 items/],
-      ['a body over the API limit (1 MiB)', () => predict(JSON.stringify({ row: banknoteRow, pad: 'x'.repeat(1_500_000) })), 413, /too large/i],
-      ['a body over the nginx limit (2 MiB)', () => predict(JSON.stringify({ row: banknoteRow, pad: 'x'.repeat(3_000_000) })), 413, /load balancer's limit/],
+      [
+        'a batch over the size limit',
+        () => predict(JSON.stringify({ rows: Array.from({ length: 10_001 }, () => [0, 0, 0, 0]) })),
+        400,
+        /more than 10000 items/,
+      ],
+      [
+        'a body over the API limit (1 MiB)',
+        () => predict(JSON.stringify({ row: banknoteRow, pad: 'x'.repeat(1_500_000) })),
+        413,
+        /too large/i,
+      ],
+      [
+        'a body over the nginx limit (2 MiB)',
+        () => predict(JSON.stringify({ row: banknoteRow, pad: 'x'.repeat(3_000_000) })),
+        413,
+        /load balancer's limit/,
+      ],
       ['an unknown route', () => fetch(`${lb}/v2/predict`), 404, /no route GET \/v2\/predict/],
     ];
     for (const [what, send, status, message] of cases) {
@@ -138,13 +160,18 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     }
   });
 
-  test('README: nginx\'s own errors in the API\'s JSON shape; 405 with Allow; health answers GET and HEAD only', async () => {
+  test("README: nginx's own errors in the API's JSON shape; 405 with Allow; health answers GET and HEAD only", async () => {
     await runReadmeBlock(nginxReadme, 'classifier-api-nginx-errors');
     const cases: [string, () => Promise<Response>, number, string | null][] = [
       ['DELETE /nginx-health', () => fetch(`${lb}/nginx-health`, { method: 'DELETE' }), 405, 'GET, HEAD'],
       ['POST /nginx-health', () => fetch(`${lb}/nginx-health`, { method: 'POST', body: '{}' }), 405, 'GET, HEAD'],
-      ['POST /healthz (the API\'s)', () => fetch(`${lb}/healthz`, { method: 'POST' }), 405, 'GET, HEAD'],
-      ['PUT /predict', () => fetch(`${lb}/predict`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }), 405, 'POST'],
+      ["POST /healthz (the API's)", () => fetch(`${lb}/healthz`, { method: 'POST' }), 405, 'GET, HEAD'],
+      [
+        'PUT /predict',
+        () => fetch(`${lb}/predict`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } }),
+        405,
+        'POST',
+      ],
       ['GET /predict', () => fetch(`${lb}/predict`), 405, 'POST'],
       ['OPTIONS /model', () => fetch(`${lb}/model`, { method: 'OPTIONS' }), 405, 'GET, HEAD'],
       ['a URL of 9,000 characters', () => fetch(`${lb}/predict?${'x'.repeat(9000)}`), 414, null],
@@ -163,15 +190,27 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     // A request nginx cannot parse at all, on a raw connection.
     const raw = await new Promise<string>((resolve, reject) => {
       let text = '';
-      const socket = net.connect({ host: '127.0.0.1', port: 8080 }, () => socket.write('GET /predict HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'));
-      socket.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve(text)).on('error', reject);
+      const socket = net.connect({ host: '127.0.0.1', port: 8080 }, () =>
+        socket.write('GET /predict HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'),
+      );
+      socket
+        .setEncoding('utf8')
+        .on('data', (d: string) => {
+          text += d;
+        })
+        .on('end', () => resolve(text))
+        .on('error', reject);
     });
     assert.match(raw, /^HTTP\/1\.1 400 /);
-    assert.match(raw, /\r\n\r\n\{"statusCode":400,"error":"Bad Request","message":"the load balancer cannot read this request"\}\n$/);
+    assert.match(
+      raw,
+      /\r\n\r\n\{"statusCode":400,"error":"Bad Request","message":"the load balancer cannot read this request"\}\n$/,
+    );
   });
 
-  test('slow clients through nginx: headers cut off after 5 s, a slow body after the replica\'s 10 s, while others are served', async (t) => {
-    const head = 'POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n';
+  test("slow clients through nginx: headers cut off after 5 s, a slow body after the replica's 10 s, while others are served", async (t) => {
+    const head =
+      'POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n';
     const served: number[] = [];
     let running = true;
     const others = (async () => {
@@ -187,14 +226,26 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const [slowHeaders, slowBodies] = await Promise.all([
       Promise.all(Array.from({ length: 10 }, () => slowRequest(8080, '', head, 200, 30_000))),
       // A byte every 200 ms: never a pause of 5 s, so only the whole request's limit stops it.
-      Promise.all(Array.from({ length: 10 }, () => slowRequest(8080, head, '{"row": [1, 2, 3, 4], "pad": "' + 'x'.repeat(59_000), 200, 30_000))),
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          slowRequest(8080, head, '{"row": [1, 2, 3, 4], "pad": "' + 'x'.repeat(59_000), 200, 30_000),
+        ),
+      ),
     ]);
     running = false;
     await others;
-    const times = (rs: { closedAfterMs: number }[]): string => rs.map((r) => (r.closedAfterMs / 1000).toFixed(1)).join(' ');
-    t.diagnostic(`slow headers closed after ${times(slowHeaders)} s; slow bodies after ${times(slowBodies)} s (${slowBodies.map((r) => r.status).join(' ')}); ${served.length} other requests, the slowest ${Math.max(...served)} ms`);
-    for (const r of slowHeaders) assert.ok(r.closedAfterMs >= 4500 && r.closedAfterMs <= 7500, `slow headers: closed after ${r.closedAfterMs} ms`);
-    for (const r of slowBodies) assert.ok(r.closedAfterMs >= 9500 && r.closedAfterMs <= 13_000, `slow body: closed after ${r.closedAfterMs} ms: ${r.response.slice(0, 300)}`);
+    const times = (rs: { closedAfterMs: number }[]): string =>
+      rs.map((r) => (r.closedAfterMs / 1000).toFixed(1)).join(' ');
+    t.diagnostic(
+      `slow headers closed after ${times(slowHeaders)} s; slow bodies after ${times(slowBodies)} s (${slowBodies.map((r) => r.status).join(' ')}); ${served.length} other requests, the slowest ${Math.max(...served)} ms`,
+    );
+    for (const r of slowHeaders)
+      assert.ok(r.closedAfterMs >= 4500 && r.closedAfterMs <= 7500, `slow headers: closed after ${r.closedAfterMs} ms`);
+    for (const r of slowBodies)
+      assert.ok(
+        r.closedAfterMs >= 9500 && r.closedAfterMs <= 13_000,
+        `slow body: closed after ${r.closedAfterMs} ms: ${r.response.slice(0, 300)}`,
+      );
     assert.ok(served.length >= 20, `only ${served.length} other requests were served`);
     assert.ok(Math.max(...served) < 2000, 'the others were served without waiting');
   });
@@ -217,7 +268,11 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const before = await logLines();
     const rows = Array.from({ length: 1000 }, () => banknoteRow);
     const { sent, failed } = await loadTest({
-      url: `${lb}/predict`, body: JSON.stringify({ rows }), concurrency: 8, maxRequests: 400, maxMs: 120_000,
+      url: `${lb}/predict`,
+      body: JSON.stringify({ rows }),
+      concurrency: 8,
+      maxRequests: 400,
+      maxMs: 120_000,
       check: async (res) => res.status === 200 && ((await res.json()) as Predictions).labels.length === 1000,
     });
     assert.equal(failed, 0, `${failed} of ${sent} batches failed`);
@@ -235,7 +290,11 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
   test('load through nginx with a replica killed: at most 1 % errors, as the README says', async (t) => {
     const [victim] = await apiReplicas();
     const { sent, failed } = await loadTest({
-      url: `${lb}/predict`, body: JSON.stringify({ row: banknoteRow }), concurrency: 12, maxRequests: 3000, maxMs: 120_000,
+      url: `${lb}/predict`,
+      body: JSON.stringify({ row: banknoteRow }),
+      concurrency: 12,
+      maxRequests: 3000,
+      maxMs: 120_000,
       at: { request: 500, action: () => mustRun('docker', ['kill', victim!]) },
       check: async (res) => res.status === 200 && ((await res.json()) as Prediction).label === '0',
     });
@@ -254,23 +313,49 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     await mustRun('docker', ['exec', replica!, 'sh', '-c', 'kill -KILL $(cat /proc/1/task/1/children)']);
     await waitFor('the replica to be restarted', async () => (await inspect(replica!)).RestartCount >= 1, 20_000);
     await waitHealthy(replica!, 30_000);
-    assert.ok((await servedBy(`${lb}/healthz`, 30)).has(replica!.slice(0, 12)), 'the restarted replica answers through nginx again');
+    assert.ok(
+      (await servedBy(`${lb}/healthz`, 30)).has(replica!.slice(0, 12)),
+      'the restarted replica answers through nginx again',
+    );
   });
 
   test('without a model: unready with one clear log line, no crash loop, ready once the model appears', async () => {
     await mustRun('docker', ['volume', 'create', 'classifier-api-test-empty']);
-    await mustRun('docker', ['run', '-d', '--name', 'classifier-api-test-nomodel', '--read-only', '--cap-drop', 'ALL',
-      '-v', 'classifier-api-test-empty:/app/models:ro', '-p', '127.0.0.1::3000', apiImage]);
-    const port = (await mustRun('docker', ['port', 'classifier-api-test-nomodel', '3000'])).stdout.trim().split(':').pop();
-    const logLine = await waitFor('the log line', async () => {
-      const { stdout } = await run('docker', ['logs', 'classifier-api-test-nomodel']);
-      return stdout.split('\n').find((l) => l.includes('no usable model'));
-    }, 20_000);
+    await mustRun('docker', [
+      'run',
+      '-d',
+      '--name',
+      'classifier-api-test-nomodel',
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '-v',
+      'classifier-api-test-empty:/app/models:ro',
+      '-p',
+      '127.0.0.1::3000',
+      apiImage,
+    ]);
+    const port = (await mustRun('docker', ['port', 'classifier-api-test-nomodel', '3000'])).stdout
+      .trim()
+      .split(':')
+      .pop();
+    const logLine = await waitFor(
+      'the log line',
+      async () => {
+        const { stdout } = await run('docker', ['logs', 'classifier-api-test-nomodel']);
+        return stdout.split('\n').find((l) => l.includes('no usable model'));
+      },
+      20_000,
+    );
     assertReadmeOutput(srcReadme, 'classifier-api-no-model-log', logLine);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 503);
     assert.match(((await health.json()) as Health).reason ?? '', /banknote.json does not exist/);
-    const rejected = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: JSON.stringify({ row: banknoteRow }), headers: { 'content-type': 'application/json' } });
+    const rejected = await fetch(`http://127.0.0.1:${port}/predict`, {
+      method: 'POST',
+      body: JSON.stringify({ row: banknoteRow }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(rejected.status, 503);
     await new Promise((r) => setTimeout(r, 3000));
     const { State, RestartCount } = await inspect('classifier-api-test-nomodel');
@@ -278,10 +363,27 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     assert.equal(RestartCount, 0);
     assert.notEqual(State.Health.Status, 'healthy');
     const { stdout: logs } = await run('docker', ['logs', 'classifier-api-test-nomodel']);
-    assert.equal(logs.split('\n').filter((l) => l.includes('no usable model')).length, 1, 'says it once, not every retry');
+    assert.equal(
+      logs.split('\n').filter((l) => l.includes('no usable model')).length,
+      1,
+      'says it once, not every retry',
+    );
     // The model arrives (copied from the Compose volume): the API becomes ready without a restart.
-    await mustRun('docker', ['run', '--rm', '--user', '0', '--entrypoint', 'cp', '-v', `${modelVolume}:/from:ro`, '-v', 'classifier-api-test-empty:/to',
-      apiImage, '/from/banknote.json', '/to/banknote.json']);
+    await mustRun('docker', [
+      'run',
+      '--rm',
+      '--user',
+      '0',
+      '--entrypoint',
+      'cp',
+      '-v',
+      `${modelVolume}:/from:ro`,
+      '-v',
+      'classifier-api-test-empty:/to',
+      apiImage,
+      '/from/banknote.json',
+      '/to/banknote.json',
+    ]);
     await waitHealthy('classifier-api-test-nomodel', 20_000);
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
     assert.equal((await inspect('classifier-api-test-nomodel')).RestartCount, 0);
@@ -289,18 +391,47 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
   });
 
   test('SIGTERM: refuses new connections, finishes the request in flight, exits 0 within 2 s', async () => {
-    await mustRun('docker', ['run', '-d', '--name', 'classifier-api-test-sigterm', '--init', '--read-only', '--cap-drop', 'ALL',
-      '-v', `${modelVolume}:/app/models:ro`, '-p', '127.0.0.1::3000', apiImage]);
-    const port = Number((await mustRun('docker', ['port', 'classifier-api-test-sigterm', '3000'])).stdout.trim().split(':').pop());
+    await mustRun('docker', [
+      'run',
+      '-d',
+      '--name',
+      'classifier-api-test-sigterm',
+      '--init',
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '-v',
+      `${modelVolume}:/app/models:ro`,
+      '-p',
+      '127.0.0.1::3000',
+      apiImage,
+    ]);
+    const port = Number(
+      (await mustRun('docker', ['port', 'classifier-api-test-sigterm', '3000'])).stdout.trim().split(':').pop(),
+    );
     await waitHealthy('classifier-api-test-sigterm', 30_000);
     // A request in flight: the headers and half the body sent, the rest after SIGTERM.
     const body = JSON.stringify({ rows: [banknoteRow, banknoteRow] });
     const half = Math.floor(body.length / 2);
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/predict', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/predict',
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          let text = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (d: string) => {
+              text += d;
+            })
+            .on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.slice(0, half));
       setTimeout(() => req.end(body.slice(half)), 700);
@@ -309,16 +440,27 @@ describe('classifier-api: Compose', { skip: engineSkip(), timeout: 600_000 }, ()
     const signalled = Date.now();
     await mustRun('docker', ['kill', '--signal', 'TERM', 'classifier-api-test-sigterm']);
     await new Promise((r) => setTimeout(r, 200));
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }), 'a new connection is refused');
+    await assert.rejects(
+      fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }),
+      'a new connection is refused',
+    );
     const finished = await response;
     assert.equal(finished.status, 200, finished.body);
     assert.deepEqual((JSON.parse(finished.body) as Predictions).labels, ['0', '0']);
-    const state = await waitFor('the container to exit', async () => {
-      const s = (await inspect('classifier-api-test-sigterm')).State;
-      return s.Running ? null : s;
-    }, 5000, 50);
+    const state = await waitFor(
+      'the container to exit',
+      async () => {
+        const s = (await inspect('classifier-api-test-sigterm')).State;
+        return s.Running ? null : s;
+      },
+      5000,
+      50,
+    );
     assert.equal(state.ExitCode, 0);
-    assert.ok(Date.parse(state.FinishedAt) - signalled < 2000, `exited ${Date.parse(state.FinishedAt) - signalled} ms after SIGTERM`);
+    assert.ok(
+      Date.parse(state.FinishedAt) - signalled < 2000,
+      `exited ${Date.parse(state.FinishedAt) - signalled} ms after SIGTERM`,
+    );
     const { stdout: logs } = await run('docker', ['logs', 'classifier-api-test-sigterm']);
     assert.match(logs, /SIGTERM: draining requests in flight/);
     assert.match(logs, /"msg":"stopped"/);

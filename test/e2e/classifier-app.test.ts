@@ -15,12 +15,29 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { compose, engineSkip, inspect, mustRun, repoRoot, run, saveArtifact, waitFor, waitHealthy } from '../lib/docker.ts';
+import {
+  compose,
+  engineSkip,
+  inspect,
+  mustRun,
+  repoRoot,
+  run,
+  saveArtifact,
+  waitFor,
+  waitHealthy,
+} from '../lib/docker.ts';
 import { withBrowserPage } from '../lib/browser.ts';
 import { assertReadmeOutput, runReadmeBlock } from '../lib/readme.ts';
 import { slowRequest } from '../lib/slow-client.ts';
 import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
-import type { Classification, CreatedPrediction, ErrorBody, ModelSummary, PredictionRecord, StatsReport } from '../../classifier-app/src/types.ts';
+import type {
+  Classification,
+  CreatedPrediction,
+  ErrorBody,
+  ModelSummary,
+  PredictionRecord,
+  StatsReport,
+} from '../../classifier-app/src/types.ts';
 
 const demo = path.join(repoRoot, 'classifier-app');
 const readme = 'classifier-app/README.md';
@@ -68,7 +85,11 @@ async function stats(): Promise<StatsReport & { model: ModelSummary }> {
 
 /** Runs SQL in the database container (local connection, as the README's pg_dump does). */
 async function sql(query: string): Promise<string> {
-  return (await mustRun('docker', ['compose', 'exec', '-T', 'classifier-app-db', 'psql', '-U', 'classifier', '-tAc', query], { cwd: demo })).stdout.trim();
+  return (
+    await mustRun('docker', ['compose', 'exec', '-T', 'classifier-app-db', 'psql', '-U', 'classifier', '-tAc', query], {
+      cwd: demo,
+    })
+  ).stdout.trim();
 }
 
 async function removeTestContainers(): Promise<void> {
@@ -101,17 +122,29 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     if (previousBackup) writeFileSync(backupFile, previousBackup);
     else rmSync(backupFile, { force: true });
     rmSync(scratchFile, { force: true });
-    passwordFiles.forEach((f, i) => { if (!hadPasswords[i]) rmSync(f, { force: true }); });
+    passwordFiles.forEach((f, i) => {
+      if (!hadPasswords[i]) rmSync(f, { force: true });
+    });
   });
 
   test('README: the password file, then up: the database healthy, then the migrations, the trainer, the app', async () => {
     await runReadmeBlock(readme, 'classifier-app-up', { timeoutMs: 400_000 });
-    passwordFiles.forEach((f, i) => { if (!hadPasswords[i]) assert.match(readFileSync(f, 'utf8'), /^[0-9a-f]{32}\n$/, `openssl made ${f}`); });
+    passwordFiles.forEach((f, i) => {
+      if (!hadPasswords[i]) assert.match(readFileSync(f, 'utf8'), /^[0-9a-f]{32}\n$/, `openssl made ${f}`);
+    });
     const { stdout } = await mustRun('docker', ['compose', 'config', '--format', 'json'], { cwd: demo });
-    const { services } = JSON.parse(stdout) as { services: Record<string, { depends_on: Record<string, { condition: string }> }> };
+    const { services } = JSON.parse(stdout) as {
+      services: Record<string, { depends_on: Record<string, { condition: string }> }>;
+    };
     assert.equal(services['classifier-app-migrate']?.depends_on['classifier-app-db']?.condition, 'service_healthy');
-    assert.equal(services['classifier-app-trainer']?.depends_on['classifier-app-migrate']?.condition, 'service_completed_successfully');
-    assert.equal(services['classifier-app']?.depends_on['classifier-app-trainer']?.condition, 'service_completed_successfully');
+    assert.equal(
+      services['classifier-app-trainer']?.depends_on['classifier-app-migrate']?.condition,
+      'service_completed_successfully',
+    );
+    assert.equal(
+      services['classifier-app']?.depends_on['classifier-app-trainer']?.condition,
+      'service_completed_successfully',
+    );
     const migrate = (await inspect('classifier-app-classifier-app-migrate-1')).State;
     const trainer = (await inspect('classifier-app-classifier-app-trainer-1')).State;
     const app = (await inspect(appContainer)).State;
@@ -119,13 +152,19 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const t = (s: string): number => Date.parse(s);
     assert.ok(t(migrate.FinishedAt) <= t(trainer.StartedAt), 'the trainer started after the migrations completed');
     assert.ok(t(trainer.FinishedAt) <= t(app.StartedAt), 'the app started after the trainer completed');
-    const logs = async (service: string): Promise<string> => (await mustRun('docker', ['compose', 'logs', '--no-log-prefix', service], { cwd: demo })).stdout;
-    assert.equal(await logs('classifier-app-migrate'), 'migrations: applied 001_predictions\nmigrations: applied 002_feedback\nmigrations: applied 003_public_ids\n' +
-      'privileges: classifier_app and classifier_trainer can do their own work, nothing more\n');
+    const logs = async (service: string): Promise<string> =>
+      (await mustRun('docker', ['compose', 'logs', '--no-log-prefix', service], { cwd: demo })).stdout;
+    assert.equal(
+      await logs('classifier-app-migrate'),
+      'migrations: applied 001_predictions\nmigrations: applied 002_feedback\nmigrations: applied 003_public_ids\n' +
+        'privileges: classifier_app and classifier_trainer can do their own work, nothing more\n',
+    );
     assert.match(await logs('classifier-app-trainer'), /stored model version 1\n$/);
     // The schema comes from the migrations alone: their three tables and the library's own.
-    assert.equal(await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
-      'feedback,model_versions,pgmigrations,predictions');
+    assert.equal(
+      await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
+      'feedback,model_versions,pgmigrations,predictions',
+    );
   });
 
   test('least privilege, by docker inspect: non-root, read-only, no capabilities, no-new-privileges', async () => {
@@ -137,7 +176,12 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const db = await inspect(dbContainer);
     assert.equal(db.Config.User, 'postgres');
     assert.deepEqual(Object.keys(db.HostConfig.Tmpfs ?? {}).sort(), ['/tmp', '/var/run/postgresql']);
-    for (const name of [appContainer, dbContainer, 'classifier-app-classifier-app-migrate-1', 'classifier-app-classifier-app-trainer-1']) {
+    for (const name of [
+      appContainer,
+      dbContainer,
+      'classifier-app-classifier-app-migrate-1',
+      'classifier-app-classifier-app-trainer-1',
+    ]) {
       const { HostConfig } = await inspect(name);
       assert.equal(HostConfig.ReadonlyRootfs, true, `${name}: read-only`);
       assert.deepEqual(HostConfig.CapDrop, ['ALL'], `${name}: no capabilities`);
@@ -146,10 +190,23 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       assert.equal(HostConfig.Privileged, false, name);
     }
     // The limits of compose.yaml, as the engine applied them.
-    assert.deepEqual([app.HostConfig.NanoCpus, app.HostConfig.Memory, app.HostConfig.PidsLimit], [1.5e9, 256 * 1024 * 1024, 100]);
-    assert.deepEqual([db.HostConfig.NanoCpus, db.HostConfig.Memory, db.HostConfig.PidsLimit], [1e9, 512 * 1024 * 1024, 200]);
+    assert.deepEqual(
+      [app.HostConfig.NanoCpus, app.HostConfig.Memory, app.HostConfig.PidsLimit],
+      [1.5e9, 256 * 1024 * 1024, 100],
+    );
+    assert.deepEqual(
+      [db.HostConfig.NanoCpus, db.HostConfig.Memory, db.HostConfig.PidsLimit],
+      [1e9, 512 * 1024 * 1024, 200],
+    );
     // The engine reports them as set on the running containers, as `docker stats` shows the memory one.
-    const { stdout: limits } = await mustRun('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', appContainer, dbContainer]);
+    const { stdout: limits } = await mustRun('docker', [
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.MemUsage}}',
+      appContainer,
+      dbContainer,
+    ]);
     assert.match(limits, /^\S+ \/ 256MiB\n\S+ \/ 512MiB\n$/);
     // touch fails (1), and grep -c counts no match (1).
     await runReadmeBlock(readme, 'classifier-app-least-privilege', { exitCodes: [0, 0, 1, 1] });
@@ -160,13 +217,18 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal(new Set([owner, appPassword, trainerPassword]).size, 3, 'three different passwords');
     const { stdout: mounted } = await mustRun('docker', ['exec', appContainer, 'ls', '/run/secrets']);
     assert.equal(mounted, 'db_password\n', 'the app has one secret');
-    assert.equal((await mustRun('docker', ['exec', appContainer, 'cat', '/run/secrets/db_password'])).stdout.trim(), appPassword, 'its own role\'s password');
+    assert.equal(
+      (await mustRun('docker', ['exec', appContainer, 'cat', '/run/secrets/db_password'])).stdout.trim(),
+      appPassword,
+      "its own role's password",
+    );
     // The database container has the owner's password in its first process's environment (the
     // image's entrypoint exports POSTGRES_PASSWORD), readable by its postgres user: as the README says.
     await runReadmeBlock(readme, 'classifier-app-password-in-db');
     const environ = (await mustRun('docker', ['exec', dbContainer, 'cat', '/proc/1/environ'])).stdout.split('\0');
-    assert.ok(environ.includes(`POSTGRES_PASSWORD=${owner}`), 'the entrypoint exported the owner\'s password');
-    for (const password of [appPassword!, trainerPassword!]) assert.ok(!environ.some((e) => e.includes(password)), 'no role password there');
+    assert.ok(environ.includes(`POSTGRES_PASSWORD=${owner}`), "the entrypoint exported the owner's password");
+    for (const password of [appPassword!, trainerPassword!])
+      assert.ok(!environ.some((e) => e.includes(password)), 'no role password there');
     for (const password of [owner!, appPassword!, trainerPassword!]) await assertNowhere(password);
   });
 
@@ -177,7 +239,10 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       ['compose.yaml', readFileSync(path.join(demo, 'compose.yaml'), 'utf8')],
       ['docker compose config', (await mustRun('docker', ['compose', 'config'], { cwd: demo })).stdout],
       ['docker compose logs', (await mustRun('docker', ['compose', 'logs'], { cwd: demo })).output],
-      ['docker inspect of the containers', (await mustRun('docker', ['inspect', ...ids.split('\n').filter(Boolean)])).stdout],
+      [
+        'docker inspect of the containers',
+        (await mustRun('docker', ['inspect', ...ids.split('\n').filter(Boolean)])).stdout,
+      ],
       ['docker inspect of the image', (await mustRun('docker', ['image', 'inspect', appImage])).stdout],
       ['docker history of the image', (await mustRun('docker', ['history', '--no-trunc', appImage])).stdout],
       ['the environment of the app', (await mustRun('docker', ['exec', appContainer, 'env'])).stdout],
@@ -186,14 +251,25 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     for (const [where, text] of places) assert.ok(!text.includes(password), `a password is in ${where}`);
     // Nor in the image's files (.dockerignore keeps db_password.txt out of the build context). The
     // password goes to grep on stdin, so that it is not on a command line either.
-    const inImage = await run('docker', ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'grep', appImage, '-rqF', '-f', '/dev/stdin', '/app'], { input: password });
+    const inImage = await run(
+      'docker',
+      ['run', '--rm', '-i', '--network', 'none', '--entrypoint', 'grep', appImage, '-rqF', '-f', '/dev/stdin', '/app'],
+      { input: password },
+    );
     assert.equal(inImage.code, 1, `grep found the password in the image (or failed): ${inImage.output}`);
   }
 
-  test('database roles: the app\'s can only store and read, the trainer\'s only read and store models; the migrations own the schema', async () => {
-    assert.equal(await sql("SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'"), 'classifier');
-    assert.equal(await sql("SELECT string_agg(rolname || ':' || rolsuper || rolcreaterole || rolcreatedb, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'classifier_%'"),
-      'classifier_app:falsefalsefalse,classifier_trainer:falsefalsefalse');
+  test("database roles: the app's can only store and read, the trainer's only read and store models; the migrations own the schema", async () => {
+    assert.equal(
+      await sql("SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'"),
+      'classifier',
+    );
+    assert.equal(
+      await sql(
+        "SELECT string_agg(rolname || ':' || rolsuper || rolcreaterole || rolcreatedb, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'classifier_%'",
+      ),
+      'classifier_app:falsefalsefalse,classifier_trainer:falsefalsefalse',
+    );
     // As an attacker who runs code in a container would: with that container's own secret.
     const attempt = async (service: 'app' | 'trainer', statements: string[]): Promise<string[]> => {
       const script = `
@@ -206,36 +282,57 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
         }
         await client.end();`;
       const env = ['-e', `STATEMENTS=${JSON.stringify(statements)}`];
-      const args = service === 'app'
-        ? ['exec', '-i', '-e', 'ROLE=classifier_app', ...env, appContainer, 'node', '--input-type=module', '-']
-        : ['compose', 'run', '--rm', '--no-deps', '-T', '-e', 'ROLE=classifier_trainer', ...env, '--entrypoint', 'node', 'classifier-app-trainer', '--input-type=module', '-'];
+      const args =
+        service === 'app'
+          ? ['exec', '-i', '-e', 'ROLE=classifier_app', ...env, appContainer, 'node', '--input-type=module', '-']
+          : [
+              'compose',
+              'run',
+              '--rm',
+              '--no-deps',
+              '-T',
+              '-e',
+              'ROLE=classifier_trainer',
+              ...env,
+              '--entrypoint',
+              'node',
+              'classifier-app-trainer',
+              '--input-type=module',
+              '-',
+            ];
       const { stdout } = await mustRun('docker', args, { cwd: demo, input: script, timeoutMs: 120_000 });
       return stdout.trim().split('\n').slice(-statements.length);
     };
     const denied = '42501'; // insufficient_privilege
     const mustOwn = '42501';
-    assert.deepEqual(await attempt('app', [
-      "COPY (SELECT 1) TO PROGRAM 'id'",
-      "COPY model_versions FROM PROGRAM 'id'",
-      'CREATE ROLE intruder',
-      'CREATE DATABASE intruder',
-      'ALTER TABLE predictions ADD COLUMN x int',
-      'DROP TABLE feedback',
-      'DELETE FROM predictions',
-      'UPDATE predictions SET note = \'x\'',
-      'INSERT INTO model_versions (model, data_rows, feedback_rows, test_accuracy) VALUES (\'{}\', 0, 0, 0)',
-      'SELECT count(*) FROM pgmigrations',
-      'CREATE TABLE mine (x int)',
-      'CREATE TEMP TABLE mine (x int)',
-      'SELECT count(*) FROM predictions',
-    ]), [denied, denied, denied, denied, mustOwn, mustOwn, denied, denied, denied, denied, denied, denied, 'ok']);
-    assert.deepEqual(await attempt('trainer', [
-      "COPY (SELECT 1) TO PROGRAM 'id'",
-      'INSERT INTO predictions (features, label, score, model_version) VALUES (\'{1}\', \'0\', 0, 1)',
-      'DELETE FROM feedback',
-      'ALTER TABLE model_versions ADD COLUMN x int',
-      'SELECT count(*) FROM feedback f JOIN predictions p ON p.id = f.prediction_id',
-    ]), [denied, denied, denied, mustOwn, 'ok']);
+    assert.deepEqual(
+      await attempt('app', [
+        "COPY (SELECT 1) TO PROGRAM 'id'",
+        "COPY model_versions FROM PROGRAM 'id'",
+        'CREATE ROLE intruder',
+        'CREATE DATABASE intruder',
+        'ALTER TABLE predictions ADD COLUMN x int',
+        'DROP TABLE feedback',
+        'DELETE FROM predictions',
+        "UPDATE predictions SET note = 'x'",
+        "INSERT INTO model_versions (model, data_rows, feedback_rows, test_accuracy) VALUES ('{}', 0, 0, 0)",
+        'SELECT count(*) FROM pgmigrations',
+        'CREATE TABLE mine (x int)',
+        'CREATE TEMP TABLE mine (x int)',
+        'SELECT count(*) FROM predictions',
+      ]),
+      [denied, denied, denied, denied, mustOwn, mustOwn, denied, denied, denied, denied, denied, denied, 'ok'],
+    );
+    assert.deepEqual(
+      await attempt('trainer', [
+        "COPY (SELECT 1) TO PROGRAM 'id'",
+        "INSERT INTO predictions (features, label, score, model_version) VALUES ('{1}', '0', 0, 1)",
+        'DELETE FROM feedback',
+        'ALTER TABLE model_versions ADD COLUMN x int',
+        'SELECT count(*) FROM feedback f JOIN predictions p ON p.id = f.prediction_id',
+      ]),
+      [denied, denied, denied, mustOwn, 'ok'],
+    );
   });
 
   test('networks: only the app publishes a port, on 127.0.0.1; the database is on the internal network alone', async () => {
@@ -258,8 +355,23 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
         s.on('timeout', () => { console.log('address: timeout'); s.destroy(); });
         s.on('error', (e) => console.log('address: ' + e.code));
       });`;
-    const { stdout } = await mustRun('docker', ['run', '--rm', '--name', 'classifier-app-test-front', '--network', frontNetwork,
-      '--read-only', '--cap-drop', 'ALL', '--entrypoint', 'node', appImage, '-e', probe, dbAddress]);
+    const { stdout } = await mustRun('docker', [
+      'run',
+      '--rm',
+      '--name',
+      'classifier-app-test-front',
+      '--network',
+      frontNetwork,
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--entrypoint',
+      'node',
+      appImage,
+      '-e',
+      probe,
+      dbAddress,
+    ]);
     assert.match(stdout, /^name: (ENOTFOUND|EAI_AGAIN)$/m);
     assert.match(stdout, /^address: (timeout|EHOSTUNREACH|ECONNREFUSED|ENETUNREACH)$/m);
   });
@@ -268,12 +380,23 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     await runReadmeBlock(dbReadme, 'classifier-app-networks', { cwd: demo });
     /** The kernel's routing table of a container: [interface, destination] pairs, hex as in /proc. */
     const routes = async (container: string): Promise<string[][]> =>
-      (await mustRun('docker', ['exec', container, 'cat', '/proc/net/route'])).stdout.trim().split('\n').slice(1).map((l) => l.split('\t').slice(0, 2));
+      (await mustRun('docker', ['exec', container, 'cat', '/proc/net/route'])).stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t').slice(0, 2));
     // No default route (destination 00000000): no public address, no other network, is reachable.
     const dbRoutes = await routes(dbContainer);
-    assert.deepEqual(dbRoutes.map(([iface]) => iface), ['eth0'], 'one route, to its own network');
+    assert.deepEqual(
+      dbRoutes.map(([iface]) => iface),
+      ['eth0'],
+      'one route, to its own network',
+    );
     assert.ok(!dbRoutes.some(([, destination]) => destination === '00000000'), 'no default route');
-    assert.ok((await routes(appContainer)).some(([, destination]) => destination === '00000000'), 'the app has a default route (the front-end network\'s)');
+    assert.ok(
+      (await routes(appContainer)).some(([, destination]) => destination === '00000000'),
+      "the app has a default route (the front-end network's)",
+    );
 
     // A host listener on all addresses, the one a host service that nobody restricted would have.
     const listener = net.createServer((socket) => socket.end('host\n'));
@@ -281,23 +404,56 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const hostPort = (listener.address() as net.AddressInfo).port;
     // Another project's container, on a network of its own.
     await mustRun('docker', ['network', 'create', otherNetwork]);
-    await mustRun('docker', ['run', '-d', '--name', 'classifier-app-test-other', '--network', otherNetwork, '--read-only', '--cap-drop', 'ALL',
-      '--entrypoint', 'node', appImage, '-e', "require('node:net').createServer((s) => s.end('other\\n')).listen(4000)"]);
+    await mustRun('docker', [
+      'run',
+      '-d',
+      '--name',
+      'classifier-app-test-other',
+      '--network',
+      otherNetwork,
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--entrypoint',
+      'node',
+      appImage,
+      '-e',
+      "require('node:net').createServer((s) => s.end('other\\n')).listen(4000)",
+    ]);
     try {
       const backGateway = (await inspect(backNetwork)).IPAM.Config[0]!.Gateway;
       const frontGateway = (await inspect(frontNetwork)).IPAM.Config[0]!.Gateway;
       const other = (await inspect('classifier-app-test-other')).NetworkSettings.Networks[otherNetwork]!.IPAddress;
       /** What a TCP connection from a container to an address answers: its first line, or bash's error. */
       const connect = async (container: string, address: string, port: number): Promise<string> => {
-        const r = await run('docker', ['exec', container, 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -1 <&3`]);
+        const r = await run('docker', [
+          'exec',
+          container,
+          'timeout',
+          '3',
+          'bash',
+          '-c',
+          `exec 3<>/dev/tcp/${address}/${port} && head -1 <&3`,
+        ]);
         return r.code === 124 ? 'timeout' : r.output.trim().split('\n').pop()!;
       };
       // What internal: true does not block: the host, at its address on this very network.
-      assert.equal(await connect(dbContainer, backGateway, hostPort), 'host', 'the host at the back-end network\'s gateway address');
+      assert.equal(
+        await connect(dbContainer, backGateway, hostPort),
+        'host',
+        "the host at the back-end network's gateway address",
+      );
       const started = Date.now();
-      assert.match(await connect(dbContainer, frontGateway, hostPort), /Network is unreachable/, 'the host at another address');
-      assert.match(await connect(dbContainer, other, 4000), /Network is unreachable/, 'another project\'s container');
-      assert.ok(Date.now() - started < 5000, 'each attempt fails at once: there is no route, nothing waits for an answer');
+      assert.match(
+        await connect(dbContainer, frontGateway, hostPort),
+        /Network is unreachable/,
+        'the host at another address',
+      );
+      assert.match(await connect(dbContainer, other, 4000), /Network is unreachable/, "another project's container");
+      assert.ok(
+        Date.now() - started < 5000,
+        'each attempt fails at once: there is no route, nothing waits for an answer',
+      );
       // The probes could connect: the app, on the front-end network, reaches the same host listener.
       assert.equal(await connect(appContainer, frontGateway, hostPort), 'host');
     } finally {
@@ -310,8 +466,10 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     await runReadmeBlock(readme, 'classifier-app-predict');
   });
 
-  test('/api/stats: the sha256 next to model version 1 is that of the CLI\'s model file for banknote, seed 1 (golden)', async () => {
-    const golden = createHash('sha256').update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json'))).digest('hex');
+  test("/api/stats: the sha256 next to model version 1 is that of the CLI's model file for banknote, seed 1 (golden)", async () => {
+    const golden = createHash('sha256')
+      .update(readFileSync(path.join(repoRoot, 'linear-classifier', 'golden', 'banknote-1.json')))
+      .digest('hex');
     const { model } = await stats();
     assert.deepEqual([model.version, model.sha256], [1, golden]);
   });
@@ -344,24 +502,109 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const before = await stats();
     const cases: [string, () => Promise<Response>, number, RegExp][] = [
       ['invalid JSON', () => post('/api/predictions', '{"features": [1, 2'), 400, /JSON/],
-      ['not JSON at all', () => fetch(`${base}/api/predictions`, { method: 'POST', body: '1,2,3,4', headers: { 'content-type': 'text/csv' } }), 415, /content-type text\/csv is not supported/],
-      ['a string for a number', () => post('/api/predictions', '{"features": [1, 2, "3", 4]}'), 400, /body\/features\/2 must be number/],
-      ['a string for the features', () => post('/api/predictions', '{"features": "1,2,3,4"}'), 400, /body\/features must be array/],
+      [
+        'not JSON at all',
+        () =>
+          fetch(`${base}/api/predictions`, {
+            method: 'POST',
+            body: '1,2,3,4',
+            headers: { 'content-type': 'text/csv' },
+          }),
+        415,
+        /content-type text\/csv is not supported/,
+      ],
+      [
+        'a string for a number',
+        () => post('/api/predictions', '{"features": [1, 2, "3", 4]}'),
+        400,
+        /body\/features\/2 must be number/,
+      ],
+      [
+        'a string for the features',
+        () => post('/api/predictions', '{"features": "1,2,3,4"}'),
+        400,
+        /body\/features must be array/,
+      ],
       ['no features', () => post('/api/predictions', '{"note": "x"}'), 400, /must have required property 'features'/],
-      ['too few values', () => post('/api/predictions', '{"features": [1, 2, 3]}'), 400, /features has 3 values; the model expects 4/],
-      ['too many values', () => post('/api/predictions', '{"features": [1, 2, 3, 4, 5]}'), 400, /features has 5 values; the model expects 4/],
+      [
+        'too few values',
+        () => post('/api/predictions', '{"features": [1, 2, 3]}'),
+        400,
+        /features has 3 values; the model expects 4/,
+      ],
+      [
+        'too many values',
+        () => post('/api/predictions', '{"features": [1, 2, 3, 4, 5]}'),
+        400,
+        /features has 5 values; the model expects 4/,
+      ],
       ['an empty list', () => post('/api/predictions', '{"features": []}'), 400, /must NOT have fewer than 1 items/],
-      ['a non-finite number (1e999 is Infinity)', () => post('/api/predictions', '{"features": [1, 2, 3, 1e999]}'), 400, /must be number/],
-      ['a number for the note', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 5 })), 400, /body\/note must be string/],
-      ['a note that is too long', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'x'.repeat(201) })), 400, /must NOT have more than 200 characters/],
-      ['an unknown field', () => post('/api/predictions', JSON.stringify({ features: banknoteRow, label: '1' })), 400, /must NOT have additional properties/],
-      ['a string for correct', () => post('/api/predictions/1/feedback', '{"correct": "yes"}'), 400, /body\/correct must be boolean/],
-      ['a bad prediction id', () => post('/api/predictions/abc/feedback', '{"correct": true}'), 400, /prediction id must be a UUID, got "abc"/],
-      ['a row number for an id', () => post('/api/predictions/1/feedback', '{"correct": true}'), 400, /prediction id must be a UUID, got "1"/],
-      ['feedback for an unknown prediction', () => post('/api/predictions/00000000-0000-4000-8000-000000000000/feedback', '{"correct": true}'), 404, /no prediction 00000000-0000-4000-8000-000000000000/],
-      ['another method on a known path', () => fetch(`${base}/api/predictions`, { method: 'DELETE' }), 405, /^DELETE is not allowed on \/api\/predictions; allowed: GET, HEAD, POST$/],
-      ['POST to the health check', () => fetch(`${base}/healthz`, { method: 'POST' }), 405, /^POST is not allowed on \/healthz; allowed: GET, HEAD$/],
-      ['a path that could leave the page\'s folder', () => fetch(`${base}/..%5c..%5cetc%5cpasswd`), 403, /^forbidden: \/..%5c..%5cetc%5cpasswd could point outside the page's files/],
+      [
+        'a non-finite number (1e999 is Infinity)',
+        () => post('/api/predictions', '{"features": [1, 2, 3, 1e999]}'),
+        400,
+        /must be number/,
+      ],
+      [
+        'a number for the note',
+        () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 5 })),
+        400,
+        /body\/note must be string/,
+      ],
+      [
+        'a note that is too long',
+        () => post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'x'.repeat(201) })),
+        400,
+        /must NOT have more than 200 characters/,
+      ],
+      [
+        'an unknown field',
+        () => post('/api/predictions', JSON.stringify({ features: banknoteRow, label: '1' })),
+        400,
+        /must NOT have additional properties/,
+      ],
+      [
+        'a string for correct',
+        () => post('/api/predictions/1/feedback', '{"correct": "yes"}'),
+        400,
+        /body\/correct must be boolean/,
+      ],
+      [
+        'a bad prediction id',
+        () => post('/api/predictions/abc/feedback', '{"correct": true}'),
+        400,
+        /prediction id must be a UUID, got "abc"/,
+      ],
+      [
+        'a row number for an id',
+        () => post('/api/predictions/1/feedback', '{"correct": true}'),
+        400,
+        /prediction id must be a UUID, got "1"/,
+      ],
+      [
+        'feedback for an unknown prediction',
+        () => post('/api/predictions/00000000-0000-4000-8000-000000000000/feedback', '{"correct": true}'),
+        404,
+        /no prediction 00000000-0000-4000-8000-000000000000/,
+      ],
+      [
+        'another method on a known path',
+        () => fetch(`${base}/api/predictions`, { method: 'DELETE' }),
+        405,
+        /^DELETE is not allowed on \/api\/predictions; allowed: GET, HEAD, POST$/,
+      ],
+      [
+        'POST to the health check',
+        () => fetch(`${base}/healthz`, { method: 'POST' }),
+        405,
+        /^POST is not allowed on \/healthz; allowed: GET, HEAD$/,
+      ],
+      [
+        "a path that could leave the page's folder",
+        () => fetch(`${base}/..%5c..%5cetc%5cpasswd`),
+        403,
+        /^forbidden: \/..%5c..%5cetc%5cpasswd could point outside the page's files/,
+      ],
       ['a bad limit', () => fetch(`${base}/api/predictions?limit=1000`), 400, /limit must be an integer from 1 to 100/],
       ['an unknown route', () => fetch(`${base}/api/nope`), 404, /no route GET \/api\/nope/],
     ];
@@ -377,19 +620,27 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     assert.equal((await fetch(`${base}/healthz`, { method: 'HEAD' })).status, 200);
     const now = await stats();
     assert.deepEqual([now.predictions, now.feedback], [before.predictions, before.feedback], 'nothing was stored');
-    assert.equal((await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status, 201, 'serves as before');
+    assert.equal(
+      (await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status,
+      201,
+      'serves as before',
+    );
     assert.equal((await inspect(appContainer)).RestartCount, 0);
   });
 
   test('concurrent predictions, stored in batches: each caller gets the id of its own row', async () => {
     const notes = Array.from({ length: 60 }, (_, i) => `concurrent ${i}`);
-    const created = await Promise.all(notes.map(async (note, i) => {
-      const res = await post('/api/predictions', JSON.stringify({ features: [i, 1, 2, 3], note }));
-      assert.equal(res.status, 201);
-      return json<CreatedPrediction>(res);
-    }));
+    const created = await Promise.all(
+      notes.map(async (note, i) => {
+        const res = await post('/api/predictions', JSON.stringify({ features: [i, 1, 2, 3], note }));
+        assert.equal(res.status, 201);
+        return json<CreatedPrediction>(res);
+      }),
+    );
     assert.equal(new Set(created.map((c) => c.id)).size, notes.length, 'distinct ids');
-    const stored = new Map((await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=100`))).map((p) => [p.id, p]));
+    const stored = new Map(
+      (await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=100`))).map((p) => [p.id, p]),
+    );
     for (const [i, c] of created.entries()) {
       assert.equal(stored.get(c.id)?.note, notes[i], `prediction ${c.id} is the row of request ${i}`);
       assert.deepEqual(stored.get(c.id)?.features, [i, 1, 2, 3]);
@@ -397,26 +648,42 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
   });
 
   test('SQL injection in every field: stored and shown as plain text, or rejected; every table still there', async () => {
-    const attacks = ["'); DROP TABLE predictions; --", "1; DELETE FROM feedback", "' OR '1'='1", '$1); TRUNCATE model_versions; --'];
+    const attacks = [
+      "'); DROP TABLE predictions; --",
+      '1; DELETE FROM feedback',
+      "' OR '1'='1",
+      '$1); TRUNCATE model_versions; --',
+    ];
     for (const attack of attacks) {
       const created = await post('/api/predictions', JSON.stringify({ features: banknoteRow, note: attack }));
       assert.equal(created.status, 201, attack);
       const { id, note } = await json<CreatedPrediction>(created);
       assert.equal(note, attack);
-      const feedback = await post(`/api/predictions/${id}/feedback`, JSON.stringify({ correct: true, comment: attack }));
+      const feedback = await post(
+        `/api/predictions/${id}/feedback`,
+        JSON.stringify({ correct: true, comment: attack }),
+      );
       assert.equal(feedback.status, 200, attack);
       const [latest] = await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=1`));
       assert.deepEqual([latest?.id, latest?.note, latest?.comment], [id, attack, attack], 'read back verbatim');
       // In the fields that are not text, the same strings never reach the database.
       assert.equal((await post('/api/predictions', JSON.stringify({ features: [attack, 1, 2, 3] }))).status, 400);
-      assert.equal((await post(`/api/predictions/${encodeURIComponent(attack)}/feedback`, '{"correct": true}')).status, 400);
+      assert.equal(
+        (await post(`/api/predictions/${encodeURIComponent(attack)}/feedback`, '{"correct": true}')).status,
+        400,
+      );
       assert.equal((await post(`/api/predictions/${id}/feedback`, JSON.stringify({ correct: attack }))).status, 400);
       assert.equal((await fetch(`${base}/api/predictions?limit=${encodeURIComponent(attack)}`)).status, 400);
     }
-    assert.equal(await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
-      'feedback,model_versions,pgmigrations,predictions');
+    assert.equal(
+      await sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"),
+      'feedback,model_versions,pgmigrations,predictions',
+    );
     assert.ok(Number(await sql('SELECT count(*) FROM model_versions')) >= 2);
-    assert.equal(await sql(`SELECT count(*) FROM predictions WHERE note = '${attacks[0]!.replaceAll("'", "''")}'`), '1');
+    assert.equal(
+      await sql(`SELECT count(*) FROM predictions WHERE note = '${attacks[0]!.replaceAll("'", "''")}'`),
+      '1',
+    );
   });
 
   test('one bad client beside 16 clean ones: each bad row gets a 400 naming its field, no clean request fails, no stack trace', async (t) => {
@@ -432,7 +699,10 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
         const body = await json<CreatedPrediction | ErrorBody>(res);
         if (res.status !== 201) cleanFailures.push(`${res.status} ${(body as ErrorBody).message}`);
         else if (n % 4 === 0) {
-          const fb = await post(`/api/predictions/${(body as CreatedPrediction).id}/feedback`, JSON.stringify({ correct: true, comment: `clean ${c}.${n}` }));
+          const fb = await post(
+            `/api/predictions/${(body as CreatedPrediction).id}/feedback`,
+            JSON.stringify({ correct: true, comment: `clean ${c}.${n}` }),
+          );
           if (fb.status !== 200) cleanFailures.push(`feedback ${fb.status}`);
           await fb.arrayBuffer();
         }
@@ -444,9 +714,13 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const badClient = (async () => {
       const { id } = await json<CreatedPrediction>(post('/api/predictions', JSON.stringify({ features: banknoteRow })));
       for (let n = 0; running; n++) {
-        const res = n % 3 === 2
-          ? await post(`/api/predictions/${id}/feedback`, n % 2 ? '{"correct": true, "comment": "\\u0000"}' : '{"correct": true, "comment": "\\udfff"}')
-          : await post('/api/predictions', bad[n % 2]!);
+        const res =
+          n % 3 === 2
+            ? await post(
+                `/api/predictions/${id}/feedback`,
+                n % 2 ? '{"correct": true, "comment": "\\u0000"}' : '{"correct": true, "comment": "\\udfff"}',
+              )
+            : await post('/api/predictions', bad[n % 2]!);
         const key = `${res.status} ${(await json<ErrorBody>(res)).message}`;
         badAnswers.set(key, (badAnswers.get(key) ?? 0) + 1);
         await sleep(20);
@@ -455,7 +729,9 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     await sleep(5000);
     running = false;
     await Promise.all([...cleanClients, badClient]);
-    t.diagnostic(`${clean} clean requests, ${[...badAnswers.values()].reduce((a, b) => a + b, 0)} bad ones: ${JSON.stringify([...badAnswers])}`);
+    t.diagnostic(
+      `${clean} clean requests, ${[...badAnswers.values()].reduce((a, b) => a + b, 0)} bad ones: ${JSON.stringify([...badAnswers])}`,
+    );
     assert.deepEqual(cleanFailures, [], 'no clean request failed');
     assert.ok(clean > 100, `only ${clean} clean requests`);
     assert.deepEqual([...badAnswers.keys()].sort(), [
@@ -465,27 +741,47 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       '400 note is not valid Unicode (a lone surrogate such as \\ud800)',
     ]);
     const { output } = await mustRun('docker', ['logs', '--since', since, appContainer]);
-    assert.equal(output, '', 'not a line in the log for a client\'s bad input');
+    assert.equal(output, '', "not a line in the log for a client's bad input");
     // Nothing changed silently: text that is valid Unicode comes back as it was sent.
     const text = 'x\u{1F642}y \u00e9 \u2028';
-    const echoed = await json<CreatedPrediction>(post('/api/predictions', JSON.stringify({ features: banknoteRow, note: text })));
+    const echoed = await json<CreatedPrediction>(
+      post('/api/predictions', JSON.stringify({ features: banknoteRow, note: text })),
+    );
     const [latest] = await json<PredictionRecord[]>(fetch(`${base}/api/predictions?limit=1`));
     assert.deepEqual([echoed.note, latest?.id, latest?.note], [text, echoed.id, text]);
     // A body in another charset, or not UTF-8 at all: 415, whatever it says.
-    const utf16 = await fetch(`${base}/api/predictions`, { method: 'POST', body: Buffer.from(JSON.stringify({ features: banknoteRow }), 'utf16le'), headers: { 'content-type': 'application/json; charset=utf-16' } });
-    assert.deepEqual([utf16.status, (await json<ErrorBody>(utf16)).message], [415, 'charset utf-16 is not supported; send JSON in UTF-8']);
-    const latin1 = await fetch(`${base}/api/predictions`, { method: 'POST', body: Buffer.from('{"features": [1, 2, 3, 4], "note": "caf\xe9"}', 'latin1'), headers: { 'content-type': 'application/json' } });
-    assert.deepEqual([latin1.status, (await json<ErrorBody>(latin1)).message], [415, 'the body is not valid UTF-8; send JSON in UTF-8']);
+    const utf16 = await fetch(`${base}/api/predictions`, {
+      method: 'POST',
+      body: Buffer.from(JSON.stringify({ features: banknoteRow }), 'utf16le'),
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+    });
+    assert.deepEqual(
+      [utf16.status, (await json<ErrorBody>(utf16)).message],
+      [415, 'charset utf-16 is not supported; send JSON in UTF-8'],
+    );
+    const latin1 = await fetch(`${base}/api/predictions`, {
+      method: 'POST',
+      body: Buffer.from('{"features": [1, 2, 3, 4], "note": "caf\xe9"}', 'latin1'),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.deepEqual(
+      [latin1.status, (await json<ErrorBody>(latin1)).message],
+      [415, 'the body is not valid UTF-8; send JSON in UTF-8'],
+    );
   });
 
   test('slow clients are cut off (headers 5 s, whole request 10 s) while others are served', async (t) => {
-    const head = 'POST /api/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n';
+    const head =
+      'POST /api/predictions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n';
     const served: number[] = [];
     let running = true;
     const others = (async () => {
       while (running) {
         const started = Date.now();
-        const res = await post('/api/predictions', JSON.stringify({ features: banknoteRow, note: 'while a slow client waits' }));
+        const res = await post(
+          '/api/predictions',
+          JSON.stringify({ features: banknoteRow, note: 'while a slow client waits' }),
+        );
         assert.equal(res.status, 201);
         await res.arrayBuffer();
         served.push(Date.now() - started);
@@ -496,12 +792,19 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     // and then the body a byte every 200 ms.
     const [slowHeaders, slowBodies] = await Promise.all([
       Promise.all(Array.from({ length: 10 }, () => slowRequest(8090, '', head, 200, 30_000))),
-      Promise.all(Array.from({ length: 10 }, () => slowRequest(8090, head, '{"features": [1, 2, 3, 4], "note": "' + 'x'.repeat(59_000), 200, 30_000))),
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          slowRequest(8090, head, '{"features": [1, 2, 3, 4], "note": "' + 'x'.repeat(59_000), 200, 30_000),
+        ),
+      ),
     ]);
     running = false;
     await others;
-    const times = (rs: { closedAfterMs: number }[]): string => rs.map((r) => (r.closedAfterMs / 1000).toFixed(1)).join(' ');
-    t.diagnostic(`slow headers closed after ${times(slowHeaders)} s; slow bodies after ${times(slowBodies)} s; ${served.length} other requests served, the slowest in ${Math.max(...served)} ms`);
+    const times = (rs: { closedAfterMs: number }[]): string =>
+      rs.map((r) => (r.closedAfterMs / 1000).toFixed(1)).join(' ');
+    t.diagnostic(
+      `slow headers closed after ${times(slowHeaders)} s; slow bodies after ${times(slowBodies)} s; ${served.length} other requests served, the slowest in ${Math.max(...served)} ms`,
+    );
     for (const r of slowHeaders) {
       assert.ok(r.closedAfterMs >= 4500 && r.closedAfterMs <= 7500, `slow headers: closed after ${r.closedAfterMs} ms`);
       assert.ok(r.status === 408 || r.status === null, r.response);
@@ -529,7 +832,11 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
           try {
             const res = await post('/api/predictions', JSON.stringify({ features: [c, n, round, 1], note }));
             const answer = await json<CreatedPrediction | ErrorBody>(res);
-            if (res.status !== 201) { failed++; await sleep(50); continue; }
+            if (res.status !== 201) {
+              failed++;
+              await sleep(50);
+              continue;
+            }
             const body = answer as CreatedPrediction;
             if (predictions.has(body.id)) handedOutTwice++;
             predictions.set(body.id, note);
@@ -557,11 +864,15 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
       await waitFor('predictions to be stored again', async () => predictions.size > during + 200, 30_000, 100);
       running = false;
       await Promise.all(clients);
-      rounds.push(`round ${round}: ${predictions.size} predictions acknowledged so far, ${failed - failedBefore} writes refused while the database was away, unready ${unreadyMs} ms after the kill`);
+      rounds.push(
+        `round ${round}: ${predictions.size} predictions acknowledged so far, ${failed - failedBefore} writes refused while the database was away, unready ${unreadyMs} ms after the kill`,
+      );
       assert.ok(unreadyMs < 1000, `/healthz said ok ${unreadyMs} ms after the database was killed`);
     }
     // Every acknowledged write, looked up in the database at once.
-    const rows = [...predictions].map(([id, note]) => `${id}\t${note}\t${feedback.has(id) ? String(feedback.get(id)) : '\\N'}`);
+    const rows = [...predictions].map(
+      ([id, note]) => `${id}\t${note}\t${feedback.has(id) ? String(feedback.get(id)) : '\\N'}`,
+    );
     const check = `CREATE TEMP TABLE acknowledged (id uuid, note text, correct boolean);
 COPY acknowledged FROM STDIN;
 ${rows.join('\n')}
@@ -572,12 +883,33 @@ SELECT
      WHERE a.correct IS NOT NULL AND (f.correct IS DISTINCT FROM a.correct OR f.comment <> a.note)),
   (SELECT count(*) FROM feedback f JOIN predictions p ON p.id = f.prediction_id WHERE f.comment LIKE 'crash %' AND f.comment <> p.note),
   (SELECT count(*) - count(DISTINCT public_id) FROM predictions);`;
-    const { stdout } = await mustRun('docker', ['compose', 'exec', '-T', 'classifier-app-db', 'psql', '-U', 'classifier', '-tAq', '-v', 'ON_ERROR_STOP=1', '-F', ' '],
-      { cwd: demo, input: check, timeoutMs: 60_000 });
+    const { stdout } = await mustRun(
+      'docker',
+      [
+        'compose',
+        'exec',
+        '-T',
+        'classifier-app-db',
+        'psql',
+        '-U',
+        'classifier',
+        '-tAq',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-F',
+        ' ',
+      ],
+      { cwd: demo, input: check, timeoutMs: 60_000 },
+    );
     const [lostPredictions, lostFeedback, misattributed, duplicates] = stdout.trim().split(' ').map(Number);
     for (const r of rounds) t.diagnostic(r);
-    t.diagnostic(`${predictions.size} acknowledged predictions and ${feedback.size} feedbacks: ${lostPredictions} and ${lostFeedback} lost, ${misattributed} misattributed, ${handedOutTwice} ids handed out twice; ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.deepEqual({ lostPredictions, lostFeedback, misattributed, duplicates, handedOutTwice }, { lostPredictions: 0, lostFeedback: 0, misattributed: 0, duplicates: 0, handedOutTwice: 0 });
+    t.diagnostic(
+      `${predictions.size} acknowledged predictions and ${feedback.size} feedbacks: ${lostPredictions} and ${lostFeedback} lost, ${misattributed} misattributed, ${handedOutTwice} ids handed out twice; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    assert.deepEqual(
+      { lostPredictions, lostFeedback, misattributed, duplicates, handedOutTwice },
+      { lostPredictions: 0, lostFeedback: 0, misattributed: 0, duplicates: 0, handedOutTwice: 0 },
+    );
     // An id nobody was given finds nothing.
     const forged = await post(`/api/predictions/${randomUUID()}/feedback`, '{"correct": false}');
     assert.equal(forged.status, 404);
@@ -589,7 +921,13 @@ SELECT
       const text = async (selector: string): Promise<string> => (await page.locator(selector).innerText()).trim();
       try {
         await page.goto(base);
-        const version = Number(await waitFor('the model version on the page', async () => /^\d+$/.test(await text('#stat-version')) && text('#stat-version'), 10_000));
+        const version = Number(
+          await waitFor(
+            'the model version on the page',
+            async () => /^\d+$/.test(await text('#stat-version')) && text('#stat-version'),
+            10_000,
+          ),
+        );
         const start = await stats();
 
         // Invalid values: a message beside each field, and nothing is sent.
@@ -608,7 +946,11 @@ SELECT
 
         // A random row of the data set, predicted, and marked right.
         await page.click('#random-button');
-        await waitFor('the random row', async () => /^Row \d+ of the data set/.test(await text('#sample-hint')), 10_000);
+        await waitFor(
+          'the random row',
+          async () => /^Row \d+ of the data set/.test(await text('#sample-hint')),
+          10_000,
+        );
         assert.equal(await text('#variance-error'), '', 'the messages are gone');
         await page.click('#predict-button');
         await page.locator('#result').waitFor({ state: 'visible', timeout: 10_000 });
@@ -630,29 +972,53 @@ SELECT
         const cell = page.locator('#recent-rows td', { hasText: note });
         await waitFor('the note in the table', async () => (await cell.count()) === 1, 10_000);
         assert.equal(await cell.innerText(), note);
-        assert.equal(await page.locator('#recent-rows img, #recent-rows b').count(), 0, 'no element made from the note');
+        assert.equal(
+          await page.locator('#recent-rows img, #recent-rows b').count(),
+          0,
+          'no element made from the note',
+        );
         assert.notEqual(await page.title(), 'pwned');
 
         // The statistics follow.
         const now = await stats();
         assert.equal(now.feedback, start.feedback + 2);
         await waitFor('the statistics', async () => (await text('#stat-feedback')) === String(now.feedback), 10_000);
-        assert.match(await text('#stat-accuracy'), new RegExp(`^\\d+\\.\\d\\d % \\(${now.correct} of ${now.feedback} right\\)$`));
+        assert.match(
+          await text('#stat-accuracy'),
+          new RegExp(`^\\d+\\.\\d\\d % \\(${now.correct} of ${now.feedback} right\\)$`),
+        );
 
         // Retrain: the page shows the new version without a reload.
-        await mustRun('docker', ['compose', 'run', '--rm', 'classifier-app-trainer'], { cwd: demo, timeoutMs: 120_000 });
+        await mustRun('docker', ['compose', 'run', '--rm', 'classifier-app-trainer'], {
+          cwd: demo,
+          timeoutMs: 120_000,
+        });
         // Newer, not necessarily version + 1: after a crash (the test above) a Postgres sequence
         // may skip ahead by up to 32, the values it had logged in advance.
-        const retrained = await waitFor('a newer model version in the app', async () => {
-          const latest = (await stats()).model.version;
-          return latest > version ? latest : undefined;
-        }, 15_000);
-        await waitFor('the new model version on the page', async () => (await text('#stat-version')) === String(retrained), 15_000);
-        assert.match(await text('#stat-trained'), new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`));
+        const retrained = await waitFor(
+          'a newer model version in the app',
+          async () => {
+            const latest = (await stats()).model.version;
+            return latest > version ? latest : undefined;
+          },
+          15_000,
+        );
+        await waitFor(
+          'the new model version on the page',
+          async () => (await text('#stat-version')) === String(retrained),
+          15_000,
+        );
+        assert.match(
+          await text('#stat-trained'),
+          new RegExp(`^1372 data rows \\+ ${now.feedback} feedback rows, test accuracy \\d+\\.\\d\\d %$`),
+        );
         const file = saveArtifact('classifier-app/page.png', await page.screenshot({ fullPage: true }));
         t.diagnostic(`screenshot: ${path.relative(repoRoot, file)}`);
       } catch (err) {
-        saveArtifact('classifier-app/page-failure.png', await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()));
+        saveArtifact(
+          'classifier-app/page-failure.png',
+          await page.screenshot({ fullPage: true }).catch(() => new Uint8Array()),
+        );
         throw err;
       }
     });
@@ -669,10 +1035,19 @@ SELECT
     assert.equal(stored.status, 503);
     assert.match((await json<ErrorBody>(stored)).message, /^database unavailable: /);
     assert.equal((await fetch(`${base}/livez`)).status, 200, 'alive all along');
-    assert.equal((await post('/api/predict', JSON.stringify({ features: banknoteRow }))).status, 200, 'prediction alone works without the database');
+    assert.equal(
+      (await post('/api/predict', JSON.stringify({ features: banknoteRow }))).status,
+      200,
+      'prediction alone works without the database',
+    );
     await mustRun('docker', ['compose', 'start', 'classifier-app-db'], { cwd: demo });
     const back = Date.now();
-    await waitFor('the app to store predictions again', async () => (await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status === 201, 20_000, 100);
+    await waitFor(
+      'the app to store predictions again',
+      async () => (await post('/api/predictions', JSON.stringify({ features: banknoteRow }))).status === 201,
+      20_000,
+      100,
+    );
     const seconds = (Date.now() - back) / 1000;
     assert.ok(seconds < 15, `served again ${seconds} s after the database started`);
     await waitFor('the app to turn ready', async () => (await fetch(`${base}/healthz`)).ok, 5000, 100);
@@ -682,7 +1057,10 @@ SELECT
     const { stdout } = await mustRun('docker', ['logs', '--since', since, appContainer]);
     const lines = stdout.split('\n').filter(Boolean);
     assert.equal(lines.length, 2, `one line when the outage starts, one when it ends, none per retry:\n${stdout}`);
-    assert.match(lines[0]!, /"msg":"(cannot reach the database|the database refuses the login): .*; unready, retrying every 0.5 s"/);
+    assert.match(
+      lines[0]!,
+      /"msg":"(cannot reach the database|the database refuses the login): .*; unready, retrying every 0.5 s"/,
+    );
     assert.match(lines[1]!, /"msg":"database reachable again"/);
   });
 
@@ -690,13 +1068,30 @@ SELECT
     const wrong = path.join(mkdtempSync(path.join(os.tmpdir(), 'classifier-app-badpw-')), 'db_password');
     writeFileSync(wrong, 'not-the-password\n', { mode: 0o644 });
     try {
-      await mustRun('docker', ['run', '-d', '--name', 'classifier-app-test-badpw', '--network', backNetwork, '--read-only', '--cap-drop', 'ALL',
-        '-v', `${wrong}:/run/secrets/db_password:ro`, '-v', `${path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv')}:/app/data/banknote.csv:ro`,
-        appImage]);
-      const line = await waitFor('the log line', async () => {
-        const { stdout } = await run('docker', ['logs', 'classifier-app-test-badpw']);
-        return stdout.split('\n').find((l) => l.includes('password authentication failed'));
-      }, 20_000);
+      await mustRun('docker', [
+        'run',
+        '-d',
+        '--name',
+        'classifier-app-test-badpw',
+        '--network',
+        backNetwork,
+        '--read-only',
+        '--cap-drop',
+        'ALL',
+        '-v',
+        `${wrong}:/run/secrets/db_password:ro`,
+        '-v',
+        `${path.join(repoRoot, 'linear-classifier', 'data', 'banknote.csv')}:/app/data/banknote.csv:ro`,
+        appImage,
+      ]);
+      const line = await waitFor(
+        'the log line',
+        async () => {
+          const { stdout } = await run('docker', ['logs', 'classifier-app-test-badpw']);
+          return stdout.split('\n').find((l) => l.includes('password authentication failed'));
+        },
+        20_000,
+      );
       assertReadmeOutput(srcReadme, 'classifier-app-wrong-password-log', line);
       await new Promise((r) => setTimeout(r, 3000)); // three more failed checks
       const { stdout: logs } = await run('docker', ['logs', 'classifier-app-test-badpw']);
@@ -734,16 +1129,31 @@ SELECT
     const marker = `edited-${process.pid}-${Date.now()}`;
     let output = '';
     try {
-      assert.ok(readFileSync(path.join(demo, 'src', 'README.md'), 'utf8').includes('$ docker compose -f compose.yaml -f compose.dev.yaml watch\n'));
-      watch = spawn('docker', ['compose', '-f', 'compose.yaml', '-f', 'compose.dev.yaml', 'watch'], { cwd: demo, stdio: ['ignore', 'pipe', 'pipe'] });
-      watch.stdout!.setEncoding('utf8').on('data', (d: string) => { output += d; });
-      watch.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d; });
+      assert.ok(
+        readFileSync(path.join(demo, 'src', 'README.md'), 'utf8').includes(
+          '$ docker compose -f compose.yaml -f compose.dev.yaml watch\n',
+        ),
+      );
+      watch = spawn('docker', ['compose', '-f', 'compose.yaml', '-f', 'compose.dev.yaml', 'watch'], {
+        cwd: demo,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      watch.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
+      watch.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
       await waitFor('watch to start', async () => output.includes('Watch enabled'), 120_000);
       await waitFor('the app', async () => (await fetch(`${base}/livez`)).ok, 30_000);
       const id = (await inspect(appContainer)).Id;
       assert.ok(original.includes("({ status: 'alive' })"));
       writeFileSync(serverFile, original.replace("({ status: 'alive' })", `({ status: '${marker}' })`));
-      await waitFor('the edited answer', async () => (await json<{ status: string }>(fetch(`${base}/livez`))).status === marker, 30_000);
+      await waitFor(
+        'the edited answer',
+        async () => (await json<{ status: string }>(fetch(`${base}/livez`))).status === marker,
+        30_000,
+      );
       assert.equal((await inspect(appContainer)).Id, id, 'the same container, restarted, not a new one');
       assert.match(output, /Syncing service "classifier-app" after \d+ changes? (were|was) detected/);
     } catch (err) {
@@ -764,7 +1174,10 @@ SELECT
     await mustRun('docker', ['compose', 'down'], { cwd: demo });
     await mustRun('docker', ['compose', 'up', '-d', '--wait'], { cwd: demo, timeoutMs: 120_000 });
     const after = await stats();
-    assert.deepEqual([after.predictions, after.feedback, after.model.version], [before.predictions, before.feedback, before.model.version]);
+    assert.deepEqual(
+      [after.predictions, after.feedback, after.model.version],
+      [before.predictions, before.feedback, before.model.version],
+    );
     await runReadmeBlock(readme, 'classifier-app-down', { timeoutMs: 120_000 });
   });
 });

@@ -37,7 +37,14 @@ const devcontainers: Devcontainer[] = [
   // The unit tests, on the working copy that .devcontainer/compose.yaml mounts over /app.
   { folder: 'linear-classifier', check: ['npm', 'test'], passes: /^ℹ fail 0$/m, user: 'node', workspace: '/app' },
   // The notebook's last cells throw if it and the shared model module disagree.
-  { folder: 'linear-classifier-jupyter', check: ['jupyter', 'execute', '--output', '/tmp/executed', 'perceptron.ipynb'], passes: /Executing notebook with kernel: deno/, user: 'jovyan', workspace: '/home/jovyan/work', copyOwnedBy: { uid: 1000, with: ['linear-classifier'] } },
+  {
+    folder: 'linear-classifier-jupyter',
+    check: ['jupyter', 'execute', '--output', '/tmp/executed', 'perceptron.ipynb'],
+    passes: /Executing notebook with kernel: deno/,
+    user: 'jovyan',
+    workspace: '/home/jovyan/work',
+    copyOwnedBy: { uid: 1000, with: ['linear-classifier'] },
+  },
 ];
 
 /** The image ids there are now. */
@@ -48,7 +55,15 @@ async function imageIds(): Promise<Set<string>> {
 
 /** Removes the containers, networks and volumes of the dev container's Compose project. */
 async function removeDevcontainer(workspace: string): Promise<void> {
-  const { stdout } = await run('docker', ['container', 'ls', '-a', '--filter', `label=devcontainer.local_folder=${workspace}`, '--format', '{{.Label "com.docker.compose.project"}}']);
+  const { stdout } = await run('docker', [
+    'container',
+    'ls',
+    '-a',
+    '--filter',
+    `label=devcontainer.local_folder=${workspace}`,
+    '--format',
+    '{{.Label "com.docker.compose.project"}}',
+  ]);
   for (const project of new Set(stdout.split('\n').filter(Boolean))) {
     await run('docker', ['compose', '-p', project, 'down', '--volumes', '--remove-orphans']);
   }
@@ -63,42 +78,61 @@ describe('devcontainers', { skip: engineSkip() }, () => {
       await removeDevcontainer(workspace);
       if (copy) rmSync(copy, { recursive: true, force: true });
       // The images this test built (the dev container's own, if the CLI made one): nobody else's.
-      if (before) for (const id of await imageIds()) if (!before.has(id)) await run('docker', ['image', 'rm', '-f', id]);
+      if (before)
+        for (const id of await imageIds()) if (!before.has(id)) await run('docker', ['image', 'rm', '-f', id]);
     });
 
-    test(`${dc.folder}: devcontainer up, devcontainer exec runs its checks, then the container is removed`, { timeout: 1_200_000 }, async () => {
-      before = await imageIds();
-      if (copy && dc.copyOwnedBy) {
-        for (const folder of [dc.folder, ...dc.copyOwnedBy.with]) {
-          cpSync(path.join(repoRoot, folder), path.join(copy, folder), { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
+    test(
+      `${dc.folder}: devcontainer up, devcontainer exec runs its checks, then the container is removed`,
+      { timeout: 1_200_000 },
+      async () => {
+        before = await imageIds();
+        if (copy && dc.copyOwnedBy) {
+          for (const folder of [dc.folder, ...dc.copyOwnedBy.with]) {
+            cpSync(path.join(repoRoot, folder), path.join(copy, folder), {
+              recursive: true,
+              filter: (src) => !src.split(path.sep).includes('node_modules'),
+            });
+          }
+          // Only root has a folder nobody else's; any other user's copy is already theirs.
+          if (process.getuid?.() === 0)
+            await mustRun('chown', ['-R', `${dc.copyOwnedBy.uid}:${dc.copyOwnedBy.uid}`, workspace]);
         }
-        // Only root has a folder nobody else's; any other user's copy is already theirs.
-        if (process.getuid?.() === 0) await mustRun('chown', ['-R', `${dc.copyOwnedBy.uid}:${dc.copyOwnedBy.uid}`, workspace]);
-      }
-      const up = await run(cli, ['up', '--workspace-folder', workspace, '--remove-existing-container'], { timeoutMs: 900_000 });
-      saveArtifact(`devcontainers/${dc.folder}-up.txt`, up.output);
-      assert.equal(up.code, 0, up.output);
-      const outcome = JSON.parse(up.stdout.trim().split('\n').at(-1)!) as {
-        outcome: string;
-        remoteUser: string;
-        remoteWorkspaceFolder: string;
-      };
-      assert.equal(outcome.outcome, 'success');
-      assert.equal(outcome.remoteUser, dc.user);
-      assert.equal(outcome.remoteWorkspaceFolder, dc.workspace);
+        const up = await run(cli, ['up', '--workspace-folder', workspace, '--remove-existing-container'], {
+          timeoutMs: 900_000,
+        });
+        saveArtifact(`devcontainers/${dc.folder}-up.txt`, up.output);
+        assert.equal(up.code, 0, up.output);
+        const outcome = JSON.parse(up.stdout.trim().split('\n').at(-1)!) as {
+          outcome: string;
+          remoteUser: string;
+          remoteWorkspaceFolder: string;
+        };
+        assert.equal(outcome.outcome, 'success');
+        assert.equal(outcome.remoteUser, dc.user);
+        assert.equal(outcome.remoteWorkspaceFolder, dc.workspace);
 
-      const whoami = await run(cli, ['exec', '--workspace-folder', workspace, 'sh', '-c', 'id -un; pwd']);
-      assert.equal(whoami.code, 0, whoami.output);
-      assert.deepEqual(whoami.stdout.trim().split('\n').slice(-2), [dc.user, dc.workspace]);
+        const whoami = await run(cli, ['exec', '--workspace-folder', workspace, 'sh', '-c', 'id -un; pwd']);
+        assert.equal(whoami.code, 0, whoami.output);
+        assert.deepEqual(whoami.stdout.trim().split('\n').slice(-2), [dc.user, dc.workspace]);
 
-      const check = await run(cli, ['exec', '--workspace-folder', workspace, ...dc.check], { timeoutMs: 600_000 });
-      saveArtifact(`devcontainers/${dc.folder}-check.txt`, check.output);
-      assert.equal(check.code, 0, check.output);
-      assert.match(check.output, dc.passes);
+        const check = await run(cli, ['exec', '--workspace-folder', workspace, ...dc.check], { timeoutMs: 600_000 });
+        saveArtifact(`devcontainers/${dc.folder}-check.txt`, check.output);
+        assert.equal(check.code, 0, check.output);
+        assert.match(check.output, dc.passes);
 
-      await removeDevcontainer(workspace);
-      const { stdout: left } = await run('docker', ['container', 'ls', '-a', '--filter', `label=devcontainer.local_folder=${workspace}`, '--format', '{{.Names}}']);
-      assert.equal(left.trim(), '', 'the dev container is removed');
-    });
+        await removeDevcontainer(workspace);
+        const { stdout: left } = await run('docker', [
+          'container',
+          'ls',
+          '-a',
+          '--filter',
+          `label=devcontainer.local_folder=${workspace}`,
+          '--format',
+          '{{.Names}}',
+        ]);
+        assert.equal(left.trim(), '', 'the dev container is removed');
+      },
+    );
   }
 });

@@ -33,7 +33,9 @@ const exercises: Exercise[] = [
     checkBlock: 'ex01-check',
     solutionBlock: 'ex01-solution',
     readmeBlocks: [{ id: 'ex01-symptom', exitCodes: [1] }, { id: 'ex01-look' }, { id: 'ex01-clean' }],
-    problems: [/^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m],
+    problems: [
+      /^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m,
+    ],
   },
   {
     folder: '02-run-is-not-cmd',
@@ -50,21 +52,27 @@ const exercises: Exercise[] = [
     checkBlock: 'ex03-check',
     solutionBlock: 'ex03-solution',
     readmeBlocks: [],
-    problems: [/^does not hold: after an edit of main\.ts alone, the rebuild reuses the npm ci layer: npm ci ran again/m],
+    problems: [
+      /^does not hold: after an edit of main\.ts alone, the rebuild reuses the npm ci layer: npm ci ran again/m,
+    ],
   },
   {
     folder: '04-vanished-model',
     checkBlock: 'ex04-check',
     solutionBlock: 'ex04-solution',
     readmeBlocks: [{ id: 'ex04-symptom', exitCodes: [0, 1] }, { id: 'ex04-clean' }],
-    problems: [/^does not hold: predict, in a new container, finds the model that train saved: it says "error: no model/m],
+    problems: [
+      /^does not hold: predict, in a new container, finds the model that train saved: it says "error: no model/m,
+    ],
   },
   {
     folder: '05-empty-mount',
     checkBlock: 'ex05-check',
     solutionBlock: 'ex05-solution',
     readmeBlocks: [{ id: 'ex05-symptom', exitCodes: [0, 1] }, { id: 'ex05-volumes' }, { id: 'ex05-clean' }],
-    problems: [/^does not hold: the container sees the files in the host folder \.\/data: the check put check-.*\.csv into \.\/data, and the container did not list it/m],
+    problems: [
+      /^does not hold: the container sees the files in the host folder \.\/data: the check put check-.*\.csv into \.\/data, and the container did not list it/m,
+    ],
   },
   {
     folder: '06-secret-in-a-layer',
@@ -132,12 +140,16 @@ const exercises: Exercise[] = [
  * the lines its check must print: every one must fail, naming what is still wrong.
  */
 const nonFixProblems: Record<string, RegExp[]> = {
-  '01-missing-code/code-mounted-at-run-time': [/^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m],
+  '01-missing-code/code-mounted-at-run-time': [
+    /^does not hold: a container of the image runs main\.ts: it says "Error: Cannot find module '\/app\/main\.ts'"/m,
+  ],
   '02-run-is-not-cmd/output-kept-from-the-build': [
     /^holds: the build does not run the program$/m,
     /^does not hold: each container makes a new forecast: two containers, started one after the other, both printed "Forecast made at .*": that forecast was made once/m,
   ],
-  '03-cache-buster/cache-mount-only': [/^does not hold: after an edit of main\.ts alone, the rebuild reuses the npm ci layer: npm ci ran again/m],
+  '03-cache-buster/cache-mount-only': [
+    /^does not hold: after an edit of main\.ts alone, the rebuild reuses the npm ci layer: npm ci ran again/m,
+  ],
   '04-vanished-model/model-built-into-the-image': [
     /^does not hold: predict, in a new container, finds the model that train saved: it used another model than the one train saved just now/m,
   ],
@@ -156,7 +168,9 @@ const nonFixProblems: Record<string, RegExp[]> = {
     /^holds: the app gets its prediction from the model server$/m,
     /^does not hold: the model server has a healthcheck that reports healthy once the model has loaded: it reported healthy [0-2]\.\d s after it started, before the model had loaded/m,
   ],
-  '10-will-not-stop/shorter-grace-period': [/^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m],
+  '10-will-not-stop/shorter-grace-period': [
+    /^does not hold: the program gets the SIGTERM and exits by itself: node never logged "SIGTERM received", and Docker had to end the container with SIGKILL/m,
+  ],
   '11-exec-format-error/pinned-to-amd64': [
     /^does not hold: linux\/arm64: the image and its Deno are built for aarch64: docker build --platform linux\/arm64 made an image whose programs are for x86_64: something pins the platform/m,
   ],
@@ -176,16 +190,40 @@ async function dockerLines(args: string[]): Promise<string[]> {
 async function leftovers(project: string): Promise<string[]> {
   const label = `label=com.docker.compose.project=${project}`;
   const found = [
-    ...await dockerLines(['container', 'ls', '-a', '--filter', label, '--format', 'container {{.Names}}']),
-    ...await dockerLines(['container', 'ls', '-a', '--filter', `name=${project}`, '--format', 'container {{.Names}}']),
-    ...await dockerLines(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}']),
-    ...await dockerLines(['volume', 'ls', '--filter', `name=${project}`, '--format', 'volume {{.Name}}']),
-    ...await dockerLines(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}']),
-    ...await dockerLines(['network', 'ls', '--filter', `name=${project}`, '--format', 'network {{.Name}}']),
-    ...await dockerLines(['image', 'ls', '--filter', label, '--format', 'image {{.Repository}}:{{.Tag}} {{.ID}}']),
-    ...await dockerLines(['image', 'ls', '--filter', `reference=${project}-*`, '--format', 'image {{.Repository}}:{{.Tag}}']),
-    ...await dockerLines(['image', 'ls', '--filter', `reference=docker-demos-${project}`, '--format', 'image {{.Repository}}:{{.Tag}}']),
-    ...readdirSync(os.tmpdir()).filter((name) => name.startsWith(`docker-demos-${project}`)).map((name) => `folder ${name}`),
+    ...(await dockerLines(['container', 'ls', '-a', '--filter', label, '--format', 'container {{.Names}}'])),
+    ...(await dockerLines([
+      'container',
+      'ls',
+      '-a',
+      '--filter',
+      `name=${project}`,
+      '--format',
+      'container {{.Names}}',
+    ])),
+    ...(await dockerLines(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}'])),
+    ...(await dockerLines(['volume', 'ls', '--filter', `name=${project}`, '--format', 'volume {{.Name}}'])),
+    ...(await dockerLines(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}'])),
+    ...(await dockerLines(['network', 'ls', '--filter', `name=${project}`, '--format', 'network {{.Name}}'])),
+    ...(await dockerLines(['image', 'ls', '--filter', label, '--format', 'image {{.Repository}}:{{.Tag}} {{.ID}}'])),
+    ...(await dockerLines([
+      'image',
+      'ls',
+      '--filter',
+      `reference=${project}-*`,
+      '--format',
+      'image {{.Repository}}:{{.Tag}}',
+    ])),
+    ...(await dockerLines([
+      'image',
+      'ls',
+      '--filter',
+      `reference=docker-demos-${project}`,
+      '--format',
+      'image {{.Repository}}:{{.Tag}}',
+    ])),
+    ...readdirSync(os.tmpdir())
+      .filter((name) => name.startsWith(`docker-demos-${project}`))
+      .map((name) => `folder ${name}`),
   ];
   return [...new Set(found)];
 }
@@ -193,7 +231,12 @@ async function leftovers(project: string): Promise<string[]> {
 /** Removes what a failed test may have left of a Compose project, by Compose's labels. */
 async function removeProject(project: string): Promise<void> {
   const label = `label=com.docker.compose.project=${project}`;
-  for (const [kind, remove] of [['container', ['rm', '-f']], ['volume', ['rm', '-f']], ['network', ['rm']], ['image', ['rm', '-f']]] as const) {
+  for (const [kind, remove] of [
+    ['container', ['rm', '-f']],
+    ['volume', ['rm', '-f']],
+    ['network', ['rm']],
+    ['image', ['rm', '-f']],
+  ] as const) {
     const ids = await dockerLines([kind, 'ls', ...(kind === 'container' ? ['-a'] : []), '-q', '--filter', label]);
     if (ids.length) await run('docker', [kind, ...remove, ...ids]);
   }
@@ -207,7 +250,10 @@ function overlay(folder: string, fixture: string): string {
   const exerciseDir = path.join(exercisesDir, folder);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'exercise-overlay-'));
   const skip = new Set(['README.md', 'check', 'solution']);
-  cpSync(exerciseDir, dir, { recursive: true, filter: (src) => !skip.has(path.relative(exerciseDir, src).split(path.sep)[0]!) });
+  cpSync(exerciseDir, dir, {
+    recursive: true,
+    filter: (src) => !skip.has(path.relative(exerciseDir, src).split(path.sep)[0]!),
+  });
   cpSync(fixture, dir, { recursive: true });
   return dir;
 }
@@ -228,46 +274,62 @@ describe('exercises', { skip: engineSkip() }, () => {
   });
 
   test('every exercise folder is tested here', () => {
-    const folders = readdirSync(exercisesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    assert.deepEqual(folders, exercises.map((e) => e.folder));
+    const folders = readdirSync(exercisesDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    assert.deepEqual(
+      folders,
+      exercises.map((e) => e.folder),
+    );
   });
 
   test('every non-fix listed here has its fixture folder, and every fixture folder is listed', () => {
     const folders = readdirSync(path.join(fixturesDir, 'non-fixes')).flatMap((folder) =>
-      readdirSync(path.join(fixturesDir, 'non-fixes', folder)).map((name) => `${folder}/${name}`));
+      readdirSync(path.join(fixturesDir, 'non-fixes', folder)).map((name) => `${folder}/${name}`),
+    );
     assert.deepEqual(folders.sort(), Object.keys(nonFixProblems).sort());
   });
 
-  test("08's hint: a .dockerignore pattern is matched from the context's root, unlike .gitignore's", { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
-    try {
-      const context = path.join(dir, 'context');
-      for (const file of ['app.log', 'logs/app.log', 'node_modules/x.js', 'sub/node_modules/x.js', 'keep.txt']) {
-        mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
-        writeFileSync(path.join(context, file), 'x\n');
+  test(
+    "08's hint: a .dockerignore pattern is matched from the context's root, unlike .gitignore's",
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
+      try {
+        const context = path.join(dir, 'context');
+        for (const file of ['app.log', 'logs/app.log', 'node_modules/x.js', 'sub/node_modules/x.js', 'keep.txt']) {
+          mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+          writeFileSync(path.join(context, file), 'x\n');
+        }
+        writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
+        /** The files of the context that reach the builder with these .dockerignore lines. */
+        const sent = async (ignore: string): Promise<string[]> => {
+          writeFileSync(path.join(context, '.dockerignore'), `${ignore}\nDockerfile\n.dockerignore\n`);
+          const out = path.join(dir, `out-${Date.now()}`);
+          const build = await run('docker', ['build', '-q', '--output', `type=local,dest=${out}`, context]);
+          assert.equal(build.code, 0, build.output);
+          return readdirSync(out, { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile())
+            .map((e) => path.relative(out, path.join(e.parentPath, e.name)))
+            .sort();
+        };
+        assert.deepEqual(await sent('*.log\nnode_modules'), ['keep.txt', 'logs/app.log', 'sub/node_modules/x.js']);
+        assert.deepEqual(await sent('**/*.log'), ['keep.txt', 'node_modules/x.js', 'sub/node_modules/x.js']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
-      /** The files of the context that reach the builder with these .dockerignore lines. */
-      const sent = async (ignore: string): Promise<string[]> => {
-        writeFileSync(path.join(context, '.dockerignore'), `${ignore}\nDockerfile\n.dockerignore\n`);
-        const out = path.join(dir, `out-${Date.now()}`);
-        const build = await run('docker', ['build', '-q', '--output', `type=local,dest=${out}`, context]);
-        assert.equal(build.code, 0, build.output);
-        return readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-          .map((e) => path.relative(out, path.join(e.parentPath, e.name))).sort();
-      };
-      assert.deepEqual(await sent('*.log\nnode_modules'), ['keep.txt', 'logs/app.log', 'sub/node_modules/x.js']);
-      assert.deepEqual(await sent('**/*.log'), ['keep.txt', 'node_modules/x.js', 'sub/node_modules/x.js']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test('a check given no folder, or two, says so in one line and exits 2', { timeout: 60_000 }, async () => {
     const checkFile = path.join(exercisesDir, '01-missing-code', 'check');
     const missing = await run(checkFile, ['no-such-folder']);
     assert.equal(missing.code, 2);
-    assert.equal(missing.output, "error: no-such-folder is not a folder: name the project folder to check, or nothing for this exercise's folder\n");
+    assert.equal(
+      missing.output,
+      "error: no-such-folder is not a folder: name the project folder to check, or nothing for this exercise's folder\n",
+    );
     const two = await run(checkFile, ['a', 'b']);
     assert.equal(two.code, 2);
     assert.match(two.output, /^usage: \.\/check \[FOLDER\]/);
@@ -280,22 +342,35 @@ describe('exercises', { skip: engineSkip() }, () => {
     const project = checkProject(folder);
 
     if (exercise.readmeBlocks.length) {
-      test(`${folder}: the README's commands show the symptom, and clean up after it`, { timeout: 240_000 }, async () => {
-        for (const block of exercise.readmeBlocks) await runReadmeBlock(readme, block.id, block.exitCodes ? { exitCodes: block.exitCodes } : {});
-        assert.deepEqual(await leftovers(folder), [], 'the README cleans up what its commands made');
-      });
+      test(
+        `${folder}: the README's commands show the symptom, and clean up after it`,
+        { timeout: 240_000 },
+        async () => {
+          for (const block of exercise.readmeBlocks)
+            await runReadmeBlock(readme, block.id, block.exitCodes ? { exitCodes: block.exitCodes } : {});
+          assert.deepEqual(await leftovers(folder), [], 'the README cleans up what its commands made');
+        },
+      );
     }
 
-    test(`${folder}: ./check fails on the broken start, naming the problem, and leaves nothing behind`, { timeout: 240_000 }, async () => {
-      const [result] = await runReadmeBlock(readme, exercise.checkBlock, { exitCodes: [1] });
-      for (const problem of exercise.problems) assert.match(result!.output, problem);
-      assert.deepEqual(await leftovers(project), []);
-    });
+    test(
+      `${folder}: ./check fails on the broken start, naming the problem, and leaves nothing behind`,
+      { timeout: 240_000 },
+      async () => {
+        const [result] = await runReadmeBlock(readme, exercise.checkBlock, { exitCodes: [1] });
+        for (const problem of exercise.problems) assert.match(result!.output, problem);
+        assert.deepEqual(await leftovers(project), []);
+      },
+    );
 
-    test(`${folder}: ./check passes on the reference solution, and leaves nothing behind`, { timeout: 240_000 }, async () => {
-      await runReadmeBlock(readme, exercise.solutionBlock);
-      assert.deepEqual(await leftovers(project), []);
-    });
+    test(
+      `${folder}: ./check passes on the reference solution, and leaves nothing behind`,
+      { timeout: 240_000 },
+      async () => {
+        await runReadmeBlock(readme, exercise.solutionBlock);
+        assert.deepEqual(await leftovers(project), []);
+      },
+    );
 
     if (existsSync(path.join(fixturesDir, 'fixes', folder))) {
       test(`${folder}: ./check passes on another correct fix, unlike the reference`, { timeout: 240_000 }, async () => {
@@ -313,19 +388,23 @@ describe('exercises', { skip: engineSkip() }, () => {
 
     const nonFixes = path.join(fixturesDir, 'non-fixes', folder);
     for (const name of existsSync(nonFixes) ? readdirSync(nonFixes).sort() : []) {
-      test(`${folder}: ./check fails on ${name}, a change that only hides the symptom`, { timeout: 240_000 }, async () => {
-        const dir = overlay(folder, path.join(nonFixes, name));
-        try {
-          const result = await check(folder, dir, `${folder}-non-fix-${name}`);
-          assert.equal(result.code, 1, result.output);
-          const problems = nonFixProblems[`${folder}/${name}`];
-          assert.ok(problems, `nonFixProblems names what the non-fix ${folder}/${name} must fail on`);
-          for (const problem of problems) assert.match(result.output, problem);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-        assert.deepEqual(await leftovers(project), []);
-      });
+      test(
+        `${folder}: ./check fails on ${name}, a change that only hides the symptom`,
+        { timeout: 240_000 },
+        async () => {
+          const dir = overlay(folder, path.join(nonFixes, name));
+          try {
+            const result = await check(folder, dir, `${folder}-non-fix-${name}`);
+            assert.equal(result.code, 1, result.output);
+            const problems = nonFixProblems[`${folder}/${name}`];
+            assert.ok(problems, `nonFixProblems names what the non-fix ${folder}/${name} must fail on`);
+            for (const problem of problems) assert.match(result.output, problem);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+          assert.deepEqual(await leftovers(project), []);
+        },
+      );
     }
   }
 });

@@ -20,7 +20,9 @@ import { runReadmeBlock } from '../lib/readme.ts';
 const readme = 'linear-classifier/reproducible/README.md';
 const classifier = path.join(repoRoot, 'linear-classifier');
 const registry = '127.0.0.1:5000/linear-classifier';
-const golden = createHash('sha256').update(readFileSync(path.join(classifier, 'golden', 'banknote-1.json'))).digest('hex');
+const golden = createHash('sha256')
+  .update(readFileSync(path.join(classifier, 'golden', 'banknote-1.json')))
+  .digest('hex');
 
 /** A file of an OCI archive (a tar file, or a folder), as text. */
 async function ociFile(archive: string, name: string): Promise<string> {
@@ -30,11 +32,17 @@ async function ociFile(archive: string, name: string): Promise<string> {
 
 /** The digest an OCI archive names (an index, for both platforms), and the image digest for each platform. */
 async function ociDigests(archive: string): Promise<{ digest: string; platforms: Record<string, string> }> {
-  interface Descriptor { digest: string; platform?: { os: string; architecture: string } }
+  interface Descriptor {
+    digest: string;
+    platform?: { os: string; architecture: string };
+  }
   const digest = (JSON.parse(await ociFile(archive, 'index.json')) as { manifests: Descriptor[] }).manifests[0]!.digest;
-  const top = JSON.parse(await ociFile(archive, `blobs/${digest.replace(':', '/')}`)) as Descriptor & { manifests?: Descriptor[] };
+  const top = JSON.parse(await ociFile(archive, `blobs/${digest.replace(':', '/')}`)) as Descriptor & {
+    manifests?: Descriptor[];
+  };
   const platforms: Record<string, string> = {};
-  for (const m of top.manifests ?? [top]) if (m.platform) platforms[`${m.platform.os}/${m.platform.architecture}`] = m.digest;
+  for (const m of top.manifests ?? [top])
+    if (m.platform) platforms[`${m.platform.os}/${m.platform.architecture}`] = m.digest;
   return { digest, platforms };
 }
 
@@ -58,7 +66,9 @@ async function buildNoCache(demo: string, target: string, platform: string, n: n
   try {
     const output = `type=oci,dest=${dir}/oci,tar=false,rewrite-timestamp=true`;
     const command = `${bakeCommand} --allow fs.read=.. --allow fs.write=${dir} --no-cache --set ${target}.platform=${platform} --set ${target}.output=${output} ${target}`;
-    const build = await timed(`${target} ${platform} --no-cache #${n}`, () => sh(command, { cwd: path.join(repoRoot, demo), timeoutMs: 1_800_000 }));
+    const build = await timed(`${target} ${platform} --no-cache #${n}`, () =>
+      sh(command, { cwd: path.join(repoRoot, demo), timeoutMs: 1_800_000 }),
+    );
     assert.equal(build.code, 0, build.output);
     return (await ociDigests(`${dir}/oci`)).digest;
   } finally {
@@ -70,7 +80,8 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
   const cleanup = async (): Promise<void> => {
     await run('docker', ['rm', '-f', 'registry']);
     await run('docker', ['rmi', 'first', 'second', registry]);
-    for (const file of ['provenance.json', 'linear-classifier.tar', 'linear-classifier-push.tar']) rmSync(path.join(classifier, file), { force: true });
+    for (const file of ['provenance.json', 'linear-classifier.tar', 'linear-classifier-push.tar'])
+      rmSync(path.join(classifier, file), { force: true });
   };
   before(cleanup);
   after(async () => {
@@ -79,13 +90,20 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
   });
 
   test('README: two plain builds with no cache give two digests', async () => {
-    const results = await timed('linear-classifier: two plain builds', () => runReadmeBlock(readme, 'reproducible-differ', { cwd: classifier }));
-    const [first, second] = results[1]!.stdout.trim().split('\n').map((l) => l.split(' ')[0]);
+    const results = await timed('linear-classifier: two plain builds', () =>
+      runReadmeBlock(readme, 'reproducible-differ', { cwd: classifier }),
+    );
+    const [first, second] = results[1]!.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
     assert.notEqual(first, second);
   });
 
   test('README: bake twice with no cache, both platforms: the same archive, byte for byte', async () => {
-    const results = await timed('linear-classifier: bake --no-cache twice, both platforms', () => runReadmeBlock(readme, 'reproducible-twice', { cwd: classifier, timeoutMs: 1_200_000 }));
+    const results = await timed('linear-classifier: bake --no-cache twice, both platforms', () =>
+      runReadmeBlock(readme, 'reproducible-twice', { cwd: classifier, timeoutMs: 1_200_000 }),
+    );
     const [first, second] = [results[1]!.stdout.trim(), results[3]!.stdout.trim()];
     assert.match(first, /^[0-9a-f]{64} {2}linear-classifier\.tar$/);
     assert.equal(second, first, 'two builds of the same commit, one sha256');
@@ -93,7 +111,7 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
     assert.deepEqual(Object.keys(archived).sort(), [...platforms]);
   });
 
-  test('README: docker load: the image\'s digest is the archive\'s index, with an image per platform', async () => {
+  test("README: docker load: the image's digest is the archive's index, with an image per platform", async () => {
     const results = await runReadmeBlock(readme, 'reproducible-load', { cwd: classifier });
     const { digest } = await ociDigests(path.join(classifier, 'linear-classifier.tar'));
     assert.equal(results[1]!.stdout.trim(), digest);
@@ -128,13 +146,18 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
     assert.equal(b, a);
   });
 
-  test('README: pushed with provenance: the registry\'s index lists the local build\'s images, and an attestation for each', async () => {
-    const results = await timed('linear-classifier: bake push', () => runReadmeBlock(readme, 'reproducible-push', { cwd: classifier, timeoutMs: 600_000 }));
+  test("README: pushed with provenance: the registry's index lists the local build's images, and an attestation for each", async () => {
+    const results = await timed('linear-classifier: bake push', () =>
+      runReadmeBlock(readme, 'reproducible-push', { cwd: classifier, timeoutMs: 600_000 }),
+    );
     const inspect = results.at(-1)!.stdout;
     const { platforms: archived } = await ociDigests(path.join(classifier, 'linear-classifier.tar'));
     for (const platform of platforms) {
       const local = archived[platform];
-      assert.ok(inspect.includes(`${registry}:latest@${local}`), `the registry holds the local ${platform} image ${local}:\n${inspect}`);
+      assert.ok(
+        inspect.includes(`${registry}:latest@${local}`),
+        `the registry holds the local ${platform} image ${local}:\n${inspect}`,
+      );
     }
     assert.equal(inspect.match(/vnd\.docker\.reference\.type:\s+attestation-manifest/g)?.length, 2, inspect);
   });
@@ -144,12 +167,23 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
     const head = (await mustRun('git', ['rev-parse', 'HEAD'])).stdout.trim();
     const output = results.map((r) => r.stdout).join('');
     assert.ok(output.includes(head), `the provenance names the commit ${head}:\n${output}`);
-    assert.ok(output.includes(readFileSync(path.join(classifier, 'Dockerfile'), 'utf8').split('\n')[0]!), 'it holds the Dockerfile');
+    assert.ok(
+      output.includes(readFileSync(path.join(classifier, 'Dockerfile'), 'utf8').split('\n')[0]!),
+      'it holds the Dockerfile',
+    );
   });
 
-  test('README: the model file has the same sha256 on amd64 and arm64, the golden file\'s', async () => {
-    const [result] = await timed('linear-classifier: the model on both platforms', () => runReadmeBlock(readme, 'reproducible-model', { cwd: classifier }));
-    assert.deepEqual(result!.stdout.trim().split('\n').map((l) => l.split(' ')[0]), [golden, golden]);
+  test("README: the model file has the same sha256 on amd64 and arm64, the golden file's", async () => {
+    const [result] = await timed('linear-classifier: the model on both platforms', () =>
+      runReadmeBlock(readme, 'reproducible-model', { cwd: classifier }),
+    );
+    assert.deepEqual(
+      result!.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+      [golden, golden],
+    );
   });
 
   test('README: clean up', async () => {

@@ -17,9 +17,14 @@ export const chromiumPath: string = process.env.CHROMIUM_PATH ?? '/usr/bin/chrom
  * Starts Chromium with a fresh profile and hands its page to `use`, then closes it and removes the
  * profile. Without Chromium the test skips with a one-line reason, or fails when CI=true.
  */
-export async function withBrowserPage(t: TestContext, viewport: { width: number; height: number }, use: (page: Page) => Promise<void>): Promise<void> {
+export async function withBrowserPage(
+  t: TestContext,
+  viewport: { width: number; height: number },
+  use: (page: Page) => Promise<void>,
+): Promise<void> {
   if (!existsSync(chromiumPath)) {
-    if (process.env.CI === 'true') assert.fail(`${chromiumPath} is missing, and CI=true: install Debian's chromium (.ci/run does)`);
+    if (process.env.CI === 'true')
+      assert.fail(`${chromiumPath} is missing, and CI=true: install Debian's chromium (.ci/run does)`);
     t.skip(`${chromiumPath} is missing: apt-get install chromium to run the browser test`);
     return;
   }
@@ -32,7 +37,7 @@ export async function withBrowserPage(t: TestContext, viewport: { width: number;
     viewport,
   });
   try {
-    await use(browser.pages()[0] ?? await browser.newPage());
+    await use(browser.pages()[0] ?? (await browser.newPage()));
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

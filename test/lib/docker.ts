@@ -30,7 +30,11 @@ function probeEngine(): string | false {
  * test library asks nothing). With CI=true a missing service throws instead, which fails the suite:
  * in CI the end-to-end tests are the point.
  */
-export function skipUnlessAvailable(probe: () => string | false, tests: string, howToStart: string): () => string | false {
+export function skipUnlessAvailable(
+  probe: () => string | false,
+  tests: string,
+  howToStart: string,
+): () => string | false {
   let probed: string | false | undefined;
   return () => {
     probed ??= probe();
@@ -43,8 +47,11 @@ export function skipUnlessAvailable(probe: () => string | false, tests: string, 
  * `false` when a Docker engine with Compose v2 answers; otherwise the reason to skip, for
  * `describe(name, { skip: engineSkip() }, ...)`. With CI=true a missing engine fails instead.
  */
-export const engineSkip: () => string | false =
-  skipUnlessAvailable(probeEngine, 'the end-to-end tests', 'start Docker to run the end-to-end tests');
+export const engineSkip: () => string | false = skipUnlessAvailable(
+  probeEngine,
+  'the end-to-end tests',
+  'start Docker to run the end-to-end tests',
+);
 
 /** What a finished command returned. */
 export interface RunResult {
@@ -71,11 +78,22 @@ export function run(command: string, args: readonly string[], options: RunOption
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let stdout = '', stderr = '', output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; output += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; output += d; });
+    let stdout = '',
+      stderr = '',
+      output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      output += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      output += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output });
@@ -167,7 +185,12 @@ export async function inspect(name: string): Promise<Inspected> {
 }
 
 /** Polls until `check` returns a truthy value or `timeoutMs` passes; returns the value or throws. */
-export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 60_000, everyMs = 250): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: Error | undefined;
   for (;;) {
@@ -177,7 +200,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutM
     } catch (err) {
       last = err instanceof Error ? err : new Error(String(err));
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -185,11 +209,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutM
 /** Waits until a container's healthcheck reports healthy; returns the milliseconds it took. */
 export async function waitHealthy(container: string, timeoutMs = 60_000): Promise<number> {
   const start = Date.now();
-  await waitFor(`${container} to become healthy`, async () => {
-    const state = (await inspect(container)).State;
-    if (state.Health?.Status === 'unhealthy') throw new Error(`${container} is unhealthy`);
-    return state.Health?.Status === 'healthy';
-  }, timeoutMs);
+  await waitFor(
+    `${container} to become healthy`,
+    async () => {
+      const state = (await inspect(container)).State;
+      if (state.Health?.Status === 'unhealthy') throw new Error(`${container} is unhealthy`);
+      return state.Health?.Status === 'healthy';
+    },
+    timeoutMs,
+  );
   return Date.now() - start;
 }
 

@@ -24,9 +24,14 @@ function probeCluster(): string | false {
   const context = spawnSync('kubectl', ['config', 'current-context'], { encoding: 'utf8' });
   if (context.status !== 0) return 'kubectl has no current context (set KUBECONFIG, or create a cluster with kind)';
   const name = context.stdout.trim();
-  if (!testContextPattern.test(name)) return `the current kubectl context "${name}" is not a local test cluster (kind, minikube, docker-desktop)`;
-  const ready = spawnSync('kubectl', ['get', '--raw', '/readyz', '--request-timeout=10s'], { encoding: 'utf8', timeout: 15_000 });
-  if (ready.error || ready.status !== 0 || ready.stdout.trim() !== 'ok') return `no Kubernetes cluster answers on context "${name}" (\`kubectl get --raw /readyz\` failed)`;
+  if (!testContextPattern.test(name))
+    return `the current kubectl context "${name}" is not a local test cluster (kind, minikube, docker-desktop)`;
+  const ready = spawnSync('kubectl', ['get', '--raw', '/readyz', '--request-timeout=10s'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  if (ready.error || ready.status !== 0 || ready.stdout.trim() !== 'ok')
+    return `no Kubernetes cluster answers on context "${name}" (\`kubectl get --raw /readyz\` failed)`;
   return false;
 }
 
@@ -35,8 +40,11 @@ function probeCluster(): string | false {
  * `describe(name, { skip: clusterSkip() }, ...)`. With CI=true a missing cluster fails instead.
  * Probes once, on the first call.
  */
-export const clusterSkip: () => string | false =
-  skipUnlessAvailable(probeCluster, 'the Kubernetes end-to-end tests', 'start a cluster to run the Kubernetes tests');
+export const clusterSkip: () => string | false = skipUnlessAvailable(
+  probeCluster,
+  'the Kubernetes end-to-end tests',
+  'start a cluster to run the Kubernetes tests',
+);
 
 /** Runs `kubectl ARGS`; never rejects on a non-zero exit (see {@link mustKubectl}). */
 export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {

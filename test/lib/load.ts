@@ -44,11 +44,20 @@ export interface LoadResult {
 
 /** Sends the load described by `options` and resolves when it has stopped. */
 export async function loadTest(options: LoadOptions): Promise<LoadResult> {
-  const check = options.check ?? (async (res: Response) => { await res.arrayBuffer(); return res.status === 200; });
+  const check =
+    options.check ??
+    (async (res: Response) => {
+      await res.arrayBuffer();
+      return res.status === 200;
+    });
   const deadline = Date.now() + options.maxMs;
   const samples: Sample[] = [];
   let stopped = false;
-  void options.until?.finally(() => { stopped = true; }).catch(() => {});
+  void options.until
+    ?.finally(() => {
+      stopped = true;
+    })
+    .catch(() => {});
   let action: Promise<unknown> | undefined;
   const worker = async (): Promise<void> => {
     while (!stopped && samples.length < options.maxRequests && Date.now() < deadline) {
@@ -57,7 +66,9 @@ export async function loadTest(options: LoadOptions): Promise<LoadResult> {
       if (options.at && samples.length === options.at.request) action = options.at.action();
       try {
         const res = await fetch(options.url, {
-          method: 'POST', body: options.body, headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          body: options.body,
+          headers: { 'content-type': 'application/json' },
           signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
         });
         sample.ok = await check(res);

@@ -77,12 +77,18 @@ export function fileRegion(text: string, name: string): string | null {
   if (start < 0) return null;
   const end = lines.findIndex((l, i) => i > start && /#endregion\b/.test(l));
   if (end < 0) return null;
-  return lines.slice(start + 1, end).map((l) => l + '\n').join('');
+  return lines
+    .slice(start + 1, end)
+    .map((l) => l + '\n')
+    .join('');
 }
 
 /** Removes `#region`/`#endregion` marker lines, for comparing a whole file with a block. */
 export function withoutRegionMarkers(text: string): string {
-  return text.split('\n').filter((l) => !/#(region \S+|endregion)\b/.test(l)).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => !/#(region \S+|endregion)\b/.test(l))
+    .join('\n');
 }
 
 /**
@@ -92,28 +98,33 @@ export function withoutRegionMarkers(text: string): string {
  * Compose 2.40 writes "\r\x1b[K" before its "exited with code" line even into a pipe.
  */
 export function renderTerminal(text: string): string {
-  return text.split('\n').map((line) => {
-    const screen: string[] = [];
-    let cursor = 0;
-    // eslint-disable-next-line no-control-regex -- ESC starts the terminal sequences matched here
-    for (const token of line.match(/\x1b\[[0-9;?]*[A-Za-z]|\r|[^\x1b\r]|\x1b/gu) ?? []) {
-      if (token === '\r') cursor = 0;
-      else if (token.endsWith('K') && token.startsWith('\x1b[')) {
-        const mode = token.slice(2, -1);
-        if (mode === '' || mode === '0') screen.length = Math.min(screen.length, cursor);
-        else if (mode === '1') screen.fill(' ', 0, Math.min(screen.length, cursor + 1));
-        else if (mode === '2') screen.length = 0;
-      } else if (!token.startsWith('\x1b')) {
-        while (screen.length < cursor) screen.push(' ');
-        screen[cursor++] = token;
+  return text
+    .split('\n')
+    .map((line) => {
+      const screen: string[] = [];
+      let cursor = 0;
+      // eslint-disable-next-line no-control-regex -- ESC starts the terminal sequences matched here
+      for (const token of line.match(/\x1b\[[0-9;?]*[A-Za-z]|\r|[^\x1b\r]|\x1b/gu) ?? []) {
+        if (token === '\r') cursor = 0;
+        else if (token.endsWith('K') && token.startsWith('\x1b[')) {
+          const mode = token.slice(2, -1);
+          if (mode === '' || mode === '0') screen.length = Math.min(screen.length, cursor);
+          else if (mode === '1') screen.fill(' ', 0, Math.min(screen.length, cursor + 1));
+          else if (mode === '2') screen.length = 0;
+        } else if (!token.startsWith('\x1b')) {
+          while (screen.length < cursor) screen.push(' ');
+          screen[cursor++] = token;
+        }
       }
-    }
-    return screen.join('');
-  }).join('\n');
+      return screen.join('');
+    })
+    .join('\n');
 }
 
 const normaliseLines = (s: string): string[] => {
-  const lines = renderTerminal(s).split('\n').map((l) => l.trimEnd());
+  const lines = renderTerminal(s)
+    .split('\n')
+    .map((l) => l.trimEnd());
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   while (lines.length && lines[0] === '') lines.shift();
   return lines;
@@ -129,7 +140,10 @@ export function outputMismatch(expected: string, actual: string): string | null 
   const act = normaliseLines(actual);
   const lineMatches = (pattern: string, line: string): boolean => {
     if (!pattern.includes('...')) return pattern === line;
-    const re = pattern.split('...').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    const re = pattern
+      .split('...')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
     return new RegExp(`^${re}$`).test(line);
   };
   // Classic backtracking match of lines against patterns, with `...` lines as stars.
@@ -160,32 +174,44 @@ export function checkReadme(readmePath: string, markdown = readFileSync(readmePa
       case 'file': {
         const [filePart, region] = b.arg.split('#') as [string, string | undefined];
         const target = path.resolve(dir, filePart);
-        if (!existsSync(target) || !statSync(target).isFile()) { problems.push(`${where}: file ${b.arg} does not exist`); break; }
+        if (!existsSync(target) || !statSync(target).isFile()) {
+          problems.push(`${where}: file ${b.arg} does not exist`);
+          break;
+        }
         const text = readFileSync(target, 'utf8').replace(/\r\n/g, '\n');
         const want = region === undefined ? withoutRegionMarkers(text) : fileRegion(text, region);
-        if (want === null) { problems.push(`${where}: ${filePart} has no region "${region}"`); break; }
+        if (want === null) {
+          problems.push(`${where}: ${filePart} has no region "${region}"`);
+          break;
+        }
         if (want.trimEnd() !== b.content.trimEnd()) problems.push(`${where}: the block differs from ${b.arg}`);
         break;
       }
       case 'tree': {
         for (const entry of treeEntries(b.content)) {
-          if (!existsSync(path.resolve(dir, entry))) problems.push(`${where}: the tree lists ${entry}, which does not exist`);
+          if (!existsSync(path.resolve(dir, entry)))
+            problems.push(`${where}: the tree lists ${entry}, which does not exist`);
         }
         break;
       }
       case 'run': {
-        if (!/^[\w.-]+$/.test(b.arg)) problems.push(`${where}: run blocks need an id of letters, digits, '.', '_' or '-'`);
-        else if (!parseRunBlock(b.content).length) problems.push(`${where}: run block ${b.arg} has no "$ command" line`);
+        if (!/^[\w.-]+$/.test(b.arg))
+          problems.push(`${where}: run blocks need an id of letters, digits, '.', '_' or '-'`);
+        else if (!parseRunBlock(b.content).length)
+          problems.push(`${where}: run block ${b.arg} has no "$ command" line`);
         break;
       }
       case 'output':
-        if (!/^[\w.-]+$/.test(b.arg)) problems.push(`${where}: output blocks need an id of letters, digits, '.', '_' or '-'`);
+        if (!/^[\w.-]+$/.test(b.arg))
+          problems.push(`${where}: output blocks need an id of letters, digits, '.', '_' or '-'`);
         break;
       case 'manual':
         if (!b.arg) problems.push(`${where}: a manual block must say why it is not run`);
         break;
       default:
-        problems.push(`${where}: a \`\`\`${b.lang} block without a marker; precede it with <!-- file: -->, <!-- run: -->, <!-- output: -->, <!-- tree: --> or <!-- manual: REASON -->`);
+        problems.push(
+          `${where}: a \`\`\`${b.lang} block without a marker; precede it with <!-- file: -->, <!-- run: -->, <!-- output: -->, <!-- tree: --> or <!-- manual: REASON -->`,
+        );
     }
   }
   return problems;
@@ -232,7 +258,9 @@ export function parseRunBlock(content: string): RunStep[] {
 
 /** All README.md files of the repository (not in node_modules), absolute. */
 export function allReadmes(): string[] {
-  return repoFiles().filter((f) => path.basename(f) === 'README.md').map((f) => path.join(repoRoot, f));
+  return repoFiles()
+    .filter((f) => path.basename(f) === 'README.md')
+    .map((f) => path.join(repoRoot, f));
 }
 
 function findBlock(readme: string, kind: string, id: string): Block {
@@ -263,9 +291,17 @@ export async function runReadmeBlock(readme: string, id: string, options: Readme
     const result = await sh(`exec 2>&1\n${step.command}`, { cwd: path.dirname(block.file), ...options });
     saveArtifact(`outputs/${id}.${i + 1}.txt`, `$ ${step.command}\n${result.output}`);
     const wantCode = options.exitCodes?.[i] ?? 0;
-    assert.equal(result.code, wantCode, `${readme} run: ${id}: \`${step.command}\` exited ${result.code}, expected ${wantCode}:\n${result.output}`);
+    assert.equal(
+      result.code,
+      wantCode,
+      `${readme} run: ${id}: \`${step.command}\` exited ${result.code}, expected ${wantCode}:\n${result.output}`,
+    );
     const mismatch = outputMismatch(step.expected, result.output);
-    assert.equal(mismatch, null, `${readme} run: ${id}: \`${step.command}\` printed other than the README says:\n${mismatch}`);
+    assert.equal(
+      mismatch,
+      null,
+      `${readme} run: ${id}: \`${step.command}\` printed other than the README says:\n${mismatch}`,
+    );
     results.push(result);
   }
   return results;

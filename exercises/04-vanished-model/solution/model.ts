@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const modelFile = '/app/models/model.json';
-const cases = [[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 1]] as const;
+const cases = [
+  [0, 0, 0],
+  [0, 1, 0],
+  [1, 0, 0],
+  [1, 1, 1],
+] as const;
 
 interface Model {
   id: string;
