@@ -233,6 +233,17 @@ describe('conventions', () => {
     }
   }
 
+  test('no source module is over 250 lines (tests and the test library aside)', () => {
+    const modules = repoFiles().filter(
+      (file) => /\.(ts|js)$/.test(file) && !file.endsWith('.test.ts') && !file.startsWith(`test${path.sep}`),
+    );
+    assert.ok(modules.length > 50, `found ${modules.length} modules`);
+    const long = modules
+      .map((file) => ({ file, lines: read(file).split('\n').length - 1 }))
+      .filter(({ lines }) => lines > 250);
+    assert.deepEqual(long, []);
+  });
+
   test('.gitattributes keeps LF endings for what runs in containers', () => {
     const attributes = read('.gitattributes');
     for (const pattern of ['*.sh', 'Dockerfile', '*.ts', '*.yaml']) {

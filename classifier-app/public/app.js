@@ -1,15 +1,19 @@
 // @ts-check
 /**
- * The page's script: plain JavaScript that the browser runs as it is, no build step. The types are
- * JSDoc comments, which `tsc` checks (`// @ts-check`) without changing a byte of this file.
+ * The page's script: the form and its buttons. Plain JavaScript that the browser runs as it is,
+ * no build step, with its modules beside it (live.js, api.js, element.js). The types are JSDoc
+ * comments, which `tsc` checks (`// @ts-check`) without changing a byte of this file.
  *
  * Everything that came from the server or a user is put on the page with `textContent` or
  * `createElement`, never `innerHTML`: a note that reads `<img onerror=...>` shows as that text.
  */
+import { api } from './api.js';
+import { element } from './element.js';
+import { refresh, refreshForever } from './live.js';
 
 /**
  * The server's own types (src/types.ts), so that `tsc` tells when the page and the API disagree.
- * @import { CreatedPrediction, ErrorBody, PredictionRecord, Sample, StatsReport } from '../src/types.ts'
+ * @import { CreatedPrediction, Sample } from '../src/types.ts'
  */
 
 /** The four attributes, in the order the model expects them (the ids of their inputs). */
@@ -23,45 +27,6 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * @type {typeof import('../src/server.ts').MAX_TEXT}
  */
 const MAX_TEXT = 200;
-/** How long after one refresh ends the next one starts. */
-const REFRESH_MS = 2000;
-
-/**
- * The element with this id, checked to be of the expected kind.
- * @template {HTMLElement} T
- * @param {string} id
- * @param {{ new (): T }} kind
- * @returns {T}
- */
-function element(id, kind) {
-  const found = document.getElementById(id);
-  if (!(found instanceof kind)) throw new Error(`#${id} is missing or not a ${kind.name}`);
-  return found;
-}
-
-/**
- * Calls the JSON API; throws an Error with the server's one-line reason on a non-2xx answer.
- * Returns the answer's JSON, for the caller to give the type the API documents for it.
- * @param {string} method
- * @param {string} url
- * @param {unknown} [body]
- * @returns {Promise<unknown>}
- */
-async function api(method, url, body) {
-  /** @type {RequestInit} */
-  const init = { method };
-  if (body !== undefined) {
-    init.headers = { 'content-type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
-  const response = await fetch(url, init);
-  const data = /** @type {unknown} */ (await response.json().catch(() => null));
-  if (!response.ok) {
-    const reason = /** @type {Partial<ErrorBody> | null} */ (data)?.message;
-    throw new Error(reason ?? `${response.status} ${response.statusText}`);
-  }
-  return data;
-}
 
 /**
  * Why a typed value is not a usable number, or null when it is one.
@@ -163,78 +128,6 @@ async function randomRow() {
   }
 }
 
-/** @param {number} x */
-const percent = (x) => `${(x * 100).toFixed(2)} %`;
-
-/**
- * Fills the statistics panel.
- * @param {StatsReport} stats
- */
-function showStats(stats) {
-  const text = (/** @type {string} */ id, /** @type {string} */ value) => {
-    element(id, HTMLElement).textContent = value;
-  };
-  text('stat-version', stats.model ? String(stats.model.version) : 'none yet');
-  text(
-    'stat-trained',
-    stats.model
-      ? `${stats.model.dataRows} data rows + ${stats.model.feedbackRows} feedback rows, test accuracy ${percent(stats.model.testAccuracy)}`
-      : '–',
-  );
-  text('stat-predictions', String(stats.predictions));
-  text('stat-feedback', String(stats.feedback));
-  text(
-    'stat-accuracy',
-    stats.accuracy === null
-      ? 'no feedback yet'
-      : `${percent(stats.accuracy)} (${stats.correct} of ${stats.feedback} right)`,
-  );
-}
-
-// #region rows
-/**
- * One table row, built cell by cell with textContent.
- * @param {PredictionRecord} p
- * @returns {HTMLTableRowElement}
- */
-function predictionRow(p) {
-  const row = document.createElement('tr');
-  const feedback = p.correct === null ? '' : `${p.correct ? 'right' : 'wrong'}${p.comment ? `: ${p.comment}` : ''}`;
-  const cells = [
-    String(p.id),
-    new Date(p.createdAt).toLocaleTimeString(),
-    p.features.join(', '),
-    p.label,
-    p.score.toFixed(4),
-    String(p.modelVersion),
-    p.note,
-    feedback,
-  ];
-  for (const value of cells) {
-    const cell = document.createElement('td');
-    cell.textContent = value;
-    row.append(cell);
-  }
-  return row;
-}
-// #endregion
-
-/** Reloads the statistics and the recent predictions. */
-async function refresh() {
-  try {
-    const [stats, recent] = await Promise.all([
-      /** @type {Promise<StatsReport>} */ (api('GET', '/api/stats')),
-      /** @type {Promise<PredictionRecord[]>} */ (api('GET', '/api/predictions?limit=10')),
-    ]);
-    showStats(stats);
-    element('recent-rows', HTMLTableSectionElement).replaceChildren(...recent.map(predictionRow));
-    element('stats-message', HTMLParagraphElement).textContent = '';
-  } catch (err) {
-    element('stats-message', HTMLParagraphElement).textContent =
-      `Not up to date: ${/** @type {Error} */ (err).message}`;
-  }
-}
-
 element('predict-form', HTMLFormElement).addEventListener('submit', (event) => {
   event.preventDefault();
   void predict();
@@ -247,15 +140,5 @@ element('predict-form', HTMLFormElement).addEventListener('input', () => {
 element('right-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(true));
 element('wrong-button', HTMLButtonElement).addEventListener('click', () => void giveFeedback(false));
 
-/**
- * Refreshes for as long as the page is open, each refresh REFRESH_MS after the previous one
- * ended: however slow the database, the page never has two refreshes on their way at once.
- */
-async function refreshForever() {
-  for (;;) {
-    await refresh();
-    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
-  }
-}
 // A new model version (the trainer ran) shows up here within a refresh, without reloading the page.
 void refreshForever();

@@ -6,6 +6,7 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { answerErrors, httpError } from './http-errors.ts';
+import { acceptOnlyUtf8Json } from './utf8-json.ts';
 import type { LabelledRow, ServedModel } from './model.ts';
 import type { Classification, CreatedPrediction, ModelSummary, Sample, StatsReport, Store } from './types.ts';
 
@@ -61,29 +62,8 @@ export function buildServer(options: AppOptions): FastifyInstance {
   });
   app.removeContentTypeParser('text/plain');
 
-  // #region utf8
-  // JSON in UTF-8 only. A body in another charset (utf-16, latin1) is a 415, and so are bytes that
-  // are not UTF-8 at all: decoded leniently, they would turn into U+FFFD, and be stored changed.
-  app.removeContentTypeParser('application/json');
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(httpError(415, `charset ${charset} is not supported; send JSON in UTF-8`), undefined);
-      return;
-    }
-    let text: string;
-    try {
-      text = utf8.decode(body as Buffer);
-    } catch {
-      done(httpError(415, 'the body is not valid UTF-8; send JSON in UTF-8'), undefined);
-      return;
-    }
-    // The default parser answers through done (its type allows a promise too, which it never returns).
-    void parseJson(request, text, done);
-  });
-  // #endregion
+  // JSON in UTF-8 only: anything else is a 415.
+  acceptOnlyUtf8Json(app);
 
   answerErrors(app);
 
