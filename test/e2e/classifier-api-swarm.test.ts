@@ -43,8 +43,8 @@ function onNode(node: string, args: string[]) {
   return mustRun('docker', ['compose', 'exec', '-T', node, 'docker', ...args], { cwd: dir });
 }
 
-/** The nodes that run the API's replicas, one entry per running replica, sorted. */
-async function replicaNodes(): Promise<string[]> {
+/** The API's tasks that should be running, a line each, as `docker service ps --format FORMAT` prints them. */
+async function apiTasks(format: string): Promise<string[]> {
   const { stdout } = await onNode('manager', [
     'service',
     'ps',
@@ -52,10 +52,14 @@ async function replicaNodes(): Promise<string[]> {
     '--filter',
     'desired-state=running',
     '--format',
-    '{{.Node}} {{.CurrentState}}',
+    format,
   ]);
-  return stdout
-    .split('\n')
+  return stdout.split('\n').filter(Boolean);
+}
+
+/** The nodes that run the API's replicas, one entry per running replica, sorted. */
+async function replicaNodes(): Promise<string[]> {
+  return (await apiTasks('{{.Node}} {{.CurrentState}}'))
     .filter((l) => l.includes(' Running '))
     .map((l) => l.split(' ')[0]!)
     .sort();
@@ -63,16 +67,7 @@ async function replicaNodes(): Promise<string[]> {
 
 /** The ids of the API's running tasks. */
 async function taskIds(): Promise<string[]> {
-  const { stdout } = await onNode('manager', [
-    'service',
-    'ps',
-    api,
-    '--filter',
-    'desired-state=running',
-    '--format',
-    '{{.ID}}',
-  ]);
-  return stdout.split('\n').filter(Boolean);
+  return apiTasks('{{.ID}}');
 }
 
 /** Predictions through the load balancer, 8 at a time, until `until` settles (at most 3 minutes). */

@@ -49,6 +49,24 @@ const base = 'http://127.0.0.1:8090';
 const appContainer = 'classifier-app-classifier-app-1';
 const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
+
+/** `docker run` arguments for a script run by Node.js in the app's image: read-only, no capabilities, on a network. */
+function nodeScript(name: string, network: string, script: string): string[] {
+  return [
+    '--name',
+    name,
+    '--network',
+    network,
+    '--read-only',
+    '--cap-drop',
+    'ALL',
+    '--entrypoint',
+    'node',
+    appImage,
+    '-e',
+    script,
+  ];
+}
 const backNetwork = 'classifier-app_classifier-app-back';
 const frontNetwork = 'classifier-app_classifier-app-front';
 // One password per role: the owner's (db_password.txt), the app's and the trainer's.
@@ -358,18 +376,7 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const { stdout } = await mustRun('docker', [
       'run',
       '--rm',
-      '--name',
-      'classifier-app-test-front',
-      '--network',
-      frontNetwork,
-      '--read-only',
-      '--cap-drop',
-      'ALL',
-      '--entrypoint',
-      'node',
-      appImage,
-      '-e',
-      probe,
+      ...nodeScript('classifier-app-test-front', frontNetwork, probe),
       dbAddress,
     ]);
     assert.match(stdout, /^name: (ENOTFOUND|EAI_AGAIN)$/m);
@@ -404,22 +411,8 @@ describe('classifier-app', { skip: engineSkip(), timeout: 900_000 }, () => {
     const hostPort = (listener.address() as net.AddressInfo).port;
     // Another project's container, on a network of its own.
     await mustRun('docker', ['network', 'create', otherNetwork]);
-    await mustRun('docker', [
-      'run',
-      '-d',
-      '--name',
-      'classifier-app-test-other',
-      '--network',
-      otherNetwork,
-      '--read-only',
-      '--cap-drop',
-      'ALL',
-      '--entrypoint',
-      'node',
-      appImage,
-      '-e',
-      "require('node:net').createServer((s) => s.end('other\\n')).listen(4000)",
-    ]);
+    const server = "require('node:net').createServer((s) => s.end('other\\n')).listen(4000)";
+    await mustRun('docker', ['run', '-d', ...nodeScript('classifier-app-test-other', otherNetwork, server)]);
     try {
       const backGateway = (await inspect(backNetwork)).IPAM.Config[0]!.Gateway;
       const frontGateway = (await inspect(frontNetwork)).IPAM.Config[0]!.Gateway;

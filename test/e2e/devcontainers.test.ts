@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { engineSkip, mustRun, repoRoot, run, saveArtifact } from '../lib/docker.ts';
+import { dockerLines, resourcesMatching } from '../lib/leftovers.ts';
 
 const cli = path.join(repoRoot, 'node_modules', '.bin', 'devcontainer');
 
@@ -55,7 +56,7 @@ async function imageIds(): Promise<Set<string>> {
 
 /** Removes the containers, networks and volumes of the dev container's Compose project. */
 async function removeDevcontainer(workspace: string): Promise<void> {
-  const { stdout } = await run('docker', [
+  const projects = await dockerLines([
     'container',
     'ls',
     '-a',
@@ -64,7 +65,7 @@ async function removeDevcontainer(workspace: string): Promise<void> {
     '--format',
     '{{.Label "com.docker.compose.project"}}',
   ]);
-  for (const project of new Set(stdout.split('\n').filter(Boolean))) {
+  for (const project of new Set(projects)) {
     await run('docker', ['compose', '-p', project, 'down', '--volumes', '--remove-orphans']);
   }
 }
@@ -122,16 +123,11 @@ describe('devcontainers', { skip: engineSkip() }, () => {
         assert.match(check.output, dc.passes);
 
         await removeDevcontainer(workspace);
-        const { stdout: left } = await run('docker', [
-          'container',
-          'ls',
-          '-a',
-          '--filter',
-          `label=devcontainer.local_folder=${workspace}`,
-          '--format',
-          '{{.Names}}',
-        ]);
-        assert.equal(left.trim(), '', 'the dev container is removed');
+        assert.deepEqual(
+          await resourcesMatching(`label=devcontainer.local_folder=${workspace}`),
+          [],
+          'the dev container is removed',
+        );
       },
     );
   }

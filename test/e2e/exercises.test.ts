@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { engineSkip, repoRoot, run, saveArtifact, type RunResult } from '../lib/docker.ts';
+import { composeLeftovers, dockerLines, imagesNamed, resourcesMatching } from '../lib/leftovers.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 interface Exercise {
@@ -180,47 +181,20 @@ const exercisesDir = path.join(repoRoot, 'exercises');
 const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'exercises');
 const checkProject = (folder: string): string => `exercise-${folder.slice(0, 2)}`;
 
-/** Lines of `docker ARGS` output, without blanks. */
-async function dockerLines(args: string[]): Promise<string[]> {
-  const { stdout } = await run('docker', args);
-  return stdout.split('\n').filter((line) => line.trim() !== '');
-}
-
 /** Everything of a Compose project, or named after it, that is still there; [] when nothing is. */
 async function leftovers(project: string): Promise<string[]> {
-  const label = `label=com.docker.compose.project=${project}`;
   const found = [
-    ...(await dockerLines(['container', 'ls', '-a', '--filter', label, '--format', 'container {{.Names}}'])),
-    ...(await dockerLines([
-      'container',
-      'ls',
-      '-a',
-      '--filter',
-      `name=${project}`,
-      '--format',
-      'container {{.Names}}',
-    ])),
-    ...(await dockerLines(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}'])),
-    ...(await dockerLines(['volume', 'ls', '--filter', `name=${project}`, '--format', 'volume {{.Name}}'])),
-    ...(await dockerLines(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}'])),
-    ...(await dockerLines(['network', 'ls', '--filter', `name=${project}`, '--format', 'network {{.Name}}'])),
-    ...(await dockerLines(['image', 'ls', '--filter', label, '--format', 'image {{.Repository}}:{{.Tag}} {{.ID}}'])),
+    ...(await composeLeftovers(project)),
+    ...(await resourcesMatching(`name=${project}`)),
     ...(await dockerLines([
       'image',
       'ls',
       '--filter',
-      `reference=${project}-*`,
+      `label=com.docker.compose.project=${project}`,
       '--format',
-      'image {{.Repository}}:{{.Tag}}',
+      'image {{.Repository}}:{{.Tag}} {{.ID}}',
     ])),
-    ...(await dockerLines([
-      'image',
-      'ls',
-      '--filter',
-      `reference=docker-demos-${project}`,
-      '--format',
-      'image {{.Repository}}:{{.Tag}}',
-    ])),
+    ...(await imagesNamed(`docker-demos-${project}`)),
     ...readdirSync(os.tmpdir())
       .filter((name) => name.startsWith(`docker-demos-${project}`))
       .map((name) => `folder ${name}`),

@@ -8,10 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
+import { composeLeftovers, dockerLines, resourcesMatching } from '../lib/leftovers.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 const readme = 'nifty-useless-model/README.md';
 const demoDir = path.join(repoRoot, 'nifty-useless-model');
+/** The filter for the containers of the demo's Compose project. */
+const project = 'label=com.docker.compose.project=nifty-useless-model';
 const greeting = "I can't predict anything, but I know that 1 + 1 = 2.";
 
 describe('nifty-useless-model', { skip: engineSkip() }, () => {
@@ -36,8 +39,7 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
     { timeout: 120_000 },
     async () => {
       await runReadmeBlock(readme, 'nifty-cli-run');
-      const left = await run('docker', ['ps', '-a', '--filter', 'name=^nifty-by-hand$', '--format', '{{.Names}}']);
-      assert.equal(left.stdout.trim(), '');
+      assert.deepEqual(await resourcesMatching('name=^nifty-by-hand$'), [], 'docker rm removed it');
     },
   );
 
@@ -49,8 +51,7 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
       await runReadmeBlock(readme, 'nifty-cli-stop');
       // The README says docker stop takes ten seconds, because sleep ignores SIGTERM.
       assert.ok(Date.now() - started >= 10_000, `the block took ${Date.now() - started} ms`);
-      const left = await run('docker', ['ps', '-a', '--filter', 'name=^nifty-waits$', '--format', '{{.Names}}']);
-      assert.equal(left.stdout.trim(), '');
+      assert.deepEqual(await resourcesMatching('name=^nifty-waits$'), [], 'docker rm removed it');
     },
   );
 
@@ -76,15 +77,8 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
       assert.ok(result!.stdout.includes(greeting));
       const image = await inspect('nifty-useless-model-nifty-useless-model');
       assert.equal(image.Config.User, 'node');
-      const left = await run('docker', [
-        'ps',
-        '-a',
-        '--filter',
-        'label=com.docker.compose.project=nifty-useless-model',
-        '--format',
-        '{{.Names}}',
-      ]);
-      assert.equal(left.stdout.trim(), '', 'run --rm must leave no container behind');
+      const left = await dockerLines(['ps', '-a', '--filter', project, '--format', '{{.Names}}']);
+      assert.deepEqual(left, [], 'run --rm must leave no container behind');
     },
   );
 
@@ -96,15 +90,7 @@ describe('nifty-useless-model', { skip: engineSkip() }, () => {
       const state = (await inspect('nifty-useless-model-nifty-useless-model-1')).State;
       assert.equal(state.ExitCode, 0);
       await runReadmeBlock(readme, 'nifty-down');
-      const left = await run('docker', [
-        'ps',
-        '-a',
-        '--filter',
-        'label=com.docker.compose.project=nifty-useless-model',
-        '--format',
-        '{{.Names}}',
-      ]);
-      assert.equal(left.stdout.trim(), '');
+      assert.deepEqual(await composeLeftovers('nifty-useless-model'), [], 'no container, network or image is left');
       for (const image of ['nifty-useless-model', 'nifty-useless-model-nifty-useless-model']) {
         assert.equal((await run('docker', ['image', 'inspect', image])).code, 1, `${image} is removed`);
       }

@@ -25,6 +25,7 @@ import {
   type RunResult,
 } from '../lib/docker.ts';
 import { banknoteRow } from '../../linear-classifier/src/test-utils.ts';
+import { composeLeftovers, dockerLines, imagesNamed, resourcesMatching } from '../lib/leftovers.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 
 const lesson = 'linear-classifier/platforms/README.md';
@@ -62,14 +63,33 @@ async function platformOf(image: string): Promise<string> {
   return `${config.Os}/${config.Architecture}`;
 }
 
+/**
+ * Removes this file's containers, volumes and images, and the app's Compose project: with `run`
+ * as far as it can (a clean-up), with `mustRun` failing on the first removal that fails (a test).
+ */
+async function removeEverything(runner: typeof mustRun): Promise<void> {
+  await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
+  const containers = await dockerLines(['container', 'ls', '-aq', '--filter', `name=${prefix}`]);
+  if (containers.length) await runner('docker', ['rm', '-f', ...containers]);
+  const volumes = await dockerLines(['volume', 'ls', '-q', '--filter', `name=${prefix}`]);
+  if (volumes.length) await runner('docker', ['volume', 'rm', '-f', ...volumes]);
+  const images = await dockerLines([
+    'image',
+    'ls',
+    '--format',
+    '{{.Repository}}:{{.Tag}}',
+    '--filter',
+    `reference=${prefix}/*`,
+  ]);
+  if (images.length) await runner('docker', ['image', 'rm', '-f', ...images]);
+}
+
 /** Names of this file's images, containers and volumes. */
 async function leftovers(): Promise<string[]> {
-  const lines = async (args: string[]) => (await run('docker', args)).stdout.split('\n').filter(Boolean);
   return [
-    ...(await lines(['container', 'ls', '-aq', '--filter', `name=${prefix}`])),
-    ...(await lines(['container', 'ls', '-aq', '--filter', `label=com.docker.compose.project=${appProject}`])),
-    ...(await lines(['volume', 'ls', '-q', '--filter', `name=${prefix}`])),
-    ...(await lines(['image', 'ls', '-q', '--filter', `reference=${prefix}/*`])),
+    ...(await resourcesMatching(`name=${prefix}`)),
+    ...(await composeLeftovers(appProject)),
+    ...(await imagesNamed(`${prefix}/*`)),
   ];
 }
 
@@ -127,29 +147,8 @@ describe(
     after(async () => {
       await appUp;
       saveArtifact('platforms/arm64-times.txt', times.join('\n') + '\n');
-      await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
       for (const file of madePasswords) rmSync(file, { force: true });
-      const containers = (await run('docker', ['container', 'ls', '-aq', '--filter', `name=${prefix}`])).stdout
-        .split('\n')
-        .filter(Boolean);
-      if (containers.length) await run('docker', ['rm', '-f', ...containers]);
-      const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `name=${prefix}`])).stdout
-        .split('\n')
-        .filter(Boolean);
-      if (volumes.length) await run('docker', ['volume', 'rm', '-f', ...volumes]);
-      const images = (
-        await run('docker', [
-          'image',
-          'ls',
-          '--format',
-          '{{.Repository}}:{{.Tag}}',
-          '--filter',
-          `reference=${prefix}/*`,
-        ])
-      ).stdout
-        .split('\n')
-        .filter(Boolean);
-      if (images.length) await run('docker', ['image', 'rm', '-f', ...images]);
+      await removeEverything(run);
       // The lesson's clean-up block removes its own; this is the safety net when a test failed first.
       await run('docker', ['image', 'rm', '-f', 'linear-classifier:multi']);
       await run('docker', ['volume', 'rm', '-f', 'platforms-models']);
@@ -437,25 +436,7 @@ describe(
     );
 
     test('nothing of this file is left behind', { timeout: 300_000 }, async () => {
-      await compose(appDir, ['-p', appProject, 'down', '-v', '--rmi', 'local', '--remove-orphans']);
-      await run('docker', ['rm', '-f', `${prefix}-api-amd64`, `${prefix}-api-arm64`, `${prefix}-jupyter`]);
-      const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `name=${prefix}`])).stdout
-        .split('\n')
-        .filter(Boolean);
-      if (volumes.length) await mustRun('docker', ['volume', 'rm', ...volumes]);
-      const images = (
-        await run('docker', [
-          'image',
-          'ls',
-          '--format',
-          '{{.Repository}}:{{.Tag}}',
-          '--filter',
-          `reference=${prefix}/*`,
-        ])
-      ).stdout
-        .split('\n')
-        .filter(Boolean);
-      if (images.length) await mustRun('docker', ['image', 'rm', ...images]);
+      await removeEverything(mustRun);
       assert.deepEqual(await leftovers(), []);
     });
   },

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { compose, engineSkip, mustRun, repoRoot, run, saveArtifact, sh } from '../lib/docker.ts';
 import { includedServices } from '../lib/files.ts';
+import { composeLeftovers, imagesNamed } from '../lib/leftovers.ts';
 import { parseBlocks, runReadmeBlock } from '../lib/readme.ts';
 
 /** The Compose project of every run from the root (compose.yaml's `name:`). */
@@ -18,30 +19,7 @@ const project = 'docker-demos';
 
 /** Everything of the root's Compose project that is still there, and the image it names itself. */
 async function leftovers(): Promise<string[]> {
-  const label = `label=com.docker.compose.project=${project}`;
-  const lines = async (args: string[]): Promise<string[]> =>
-    (await run('docker', args)).stdout.split('\n').filter((l) => l.trim());
-  return [
-    ...(await lines(['container', 'ls', '-a', '--filter', label, '--format', 'container {{.Names}}'])),
-    ...(await lines(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}'])),
-    ...(await lines(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}'])),
-    ...(await lines([
-      'image',
-      'ls',
-      '--filter',
-      `reference=${project}-*`,
-      '--format',
-      'image {{.Repository}}:{{.Tag}}',
-    ])),
-    ...(await lines([
-      'image',
-      'ls',
-      '--filter',
-      'reference=linear-classifier-jupyter',
-      '--format',
-      'image {{.Repository}}:{{.Tag}}',
-    ])),
-  ];
+  return [...(await composeLeftovers(project)), ...(await imagesNamed('linear-classifier-jupyter'))];
 }
 
 /**
