@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../test/lib/docker.ts';
-import { allReadmes, fileRegion, parseBlocks, withoutRegionMarkers } from '../test/lib/readme.ts';
+import { fileRegion, parseBlocks, withoutRegionMarkers } from '../test/lib/readme-blocks.ts';
+import { allReadmes } from '../test/lib/readme.ts';
 
 for (const readme of allReadmes()) {
   const markdown = readFileSync(readme, 'utf8');

@@ -233,10 +233,8 @@ describe('conventions', () => {
     }
   }
 
-  test('no source module is over 250 lines (tests and the test library aside)', () => {
-    const modules = repoFiles().filter(
-      (file) => /\.(ts|js)$/.test(file) && !file.endsWith('.test.ts') && !file.startsWith(`test${path.sep}`),
-    );
+  test('no module is over 250 lines, the test library included (the tests aside)', () => {
+    const modules = repoFiles().filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.test.ts'));
     assert.ok(modules.length > 50, `found ${modules.length} modules`);
     const long = modules
       .map((file) => ({ file, lines: read(file).split('\n').length - 1 }))

@@ -8,15 +8,14 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { repoRoot } from './lib/docker.ts';
 import {
-  allReadmes,
-  checkReadme,
   fileRegion,
   outputMismatch,
   parseBlocks,
   parseRunBlock,
   renderTerminal,
   treeEntries,
-} from './lib/readme.ts';
+} from './lib/readme-blocks.ts';
+import { allReadmes, checkReadme } from './lib/readme.ts';
 
 /** Changes the first letter or digit of line `n` of `text` to another character, or returns null. */
 function mutateLine(text: string, n: number): string | null {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { repoRoot } from './lib/docker.ts';
 import { includedServices, repoFiles } from './lib/files.ts';
-import { allReadmes, checkReadme, parseBlocks } from './lib/readme.ts';
+import { parseBlocks } from './lib/readme-blocks.ts';
+import { allReadmes, checkReadme } from './lib/readme.ts';
 import { readingMinutes, routeStops } from '../tools/reading-times.ts';
 
 const readmes = allReadmes();

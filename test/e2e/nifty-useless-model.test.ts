@@ -7,7 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { compose, engineSkip, inspect, mustRun, rebuildAfterEdit, repoRoot, run } from '../lib/docker.ts';
+import { compose, engineSkip, inspect, mustRun, repoRoot, run } from '../lib/docker.ts';
+import { rebuildAfterEdit } from '../lib/rebuild.ts';
 import { composeLeftovers, dockerLines, resourcesMatching } from '../lib/leftovers.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
 

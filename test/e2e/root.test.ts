@@ -12,7 +12,8 @@ import { after, describe, test } from 'node:test';
 import { compose, engineSkip, mustRun, repoRoot, run, saveArtifact, sh } from '../lib/docker.ts';
 import { includedServices } from '../lib/files.ts';
 import { composeLeftovers, imagesNamed } from '../lib/leftovers.ts';
-import { parseBlocks, runReadmeBlock } from '../lib/readme.ts';
+import { parseBlocks } from '../lib/readme-blocks.ts';
+import { runReadmeBlock } from '../lib/readme.ts';
 
 /** The Compose project of every run from the root (compose.yaml's `name:`). */
 const project = 'docker-demos';

@@ -5,8 +5,7 @@
  * failure, because in CI the end-to-end tests are the point.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -227,40 +226,4 @@ export function saveArtifact(name: string, content: string | Uint8Array): string
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, content);
   return file;
-}
-
-/** What {@link rebuildAfterEdit} saw. */
-export interface Rebuild {
-  /** The second build's plain BuildKit log. */
-  log: string;
-  /** Whether the step whose instruction matches `instruction` (e.g. /COPY src\//) was reused. */
-  cached(instruction: RegExp): boolean;
-}
-
-/**
- * Builds a copy of a demo folder as `tag`, appends a unique comment to one of its files and
- * builds again: the layer-cache experiment of the READMEs, without touching the working tree.
- * The copy is removed afterwards; the image `tag` is the caller's to remove.
- */
-export async function rebuildAfterEdit(demoDir: string, file: string, tag: string): Promise<Rebuild> {
-  const copy = mkdtempSync(path.join(os.tmpdir(), 'rebuild-'));
-  try {
-    cpSync(demoDir, copy, { recursive: true, filter: (src) => !src.split(path.sep).includes('node_modules') });
-    const build = () => mustRun('docker', ['build', '--progress=plain', '-t', tag, copy]);
-    await build();
-    // Unique: BuildKit keys its cache on content, so an edit an earlier run made would hit it.
-    appendFileSync(path.join(copy, file), `\n// an edit at ${Date.now()} by ${process.pid}\n`);
-    const { output: log } = await build();
-    return {
-      log,
-      cached(instruction: RegExp): boolean {
-        // BuildKit prints each step as "#N [stage i/n] INSTRUCTION" and a reused one as "#N CACHED".
-        const step = new RegExp(`^#(\\d+) \\[[^\\]]*\\] ${instruction.source}`, 'm').exec(log)?.[1];
-        if (!step) throw new Error(`no step ${instruction} in the build log:\n${log}`);
-        return new RegExp(`^#${step} CACHED$`, 'm').test(log);
-      },
-    };
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
 }
