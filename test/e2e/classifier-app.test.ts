@@ -50,6 +50,23 @@ const appContainer = 'classifier-app-classifier-app-1';
 const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
 
+const backNetwork = 'classifier-app_classifier-app-back';
+const frontNetwork = 'classifier-app_classifier-app-front';
+// One password per role: the owner's (db_password.txt), the app's and the trainer's.
+const passwordFiles = ['db_password.txt', 'app_password.txt', 'trainer_password.txt'].map((f) => path.join(demo, f));
+const backupFile = path.join(demo, 'backup.sql');
+const scratchFile = path.join(demo, 'prediction.json');
+const serverFile = path.join(demo, 'src', 'server.ts');
+// Containers this file makes outside Compose, removed in after().
+const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front', 'classifier-app-test-other'];
+// A network of "another project", made and removed by the network test.
+const otherNetwork = 'classifier-app-test-other';
+
+// What was there before the tests, so that after() leaves the folder as it found it.
+const hadPasswords = passwordFiles.map((f) => existsSync(f));
+const previousBackup = existsSync(backupFile) ? readFileSync(backupFile) : null;
+let watch: ChildProcess | undefined;
+
 /** `docker run` arguments for a script run by Node.js in the app's image: read-only, no capabilities, on a network. */
 function nodeScript(name: string, network: string, script: string): string[] {
   return [
@@ -67,22 +84,6 @@ function nodeScript(name: string, network: string, script: string): string[] {
     script,
   ];
 }
-const backNetwork = 'classifier-app_classifier-app-back';
-const frontNetwork = 'classifier-app_classifier-app-front';
-// One password per role: the owner's (db_password.txt), the app's and the trainer's.
-const passwordFiles = ['db_password.txt', 'app_password.txt', 'trainer_password.txt'].map((f) => path.join(demo, f));
-const backupFile = path.join(demo, 'backup.sql');
-const scratchFile = path.join(demo, 'prediction.json');
-const serverFile = path.join(demo, 'src', 'server.ts');
-// Containers this file makes outside Compose, removed in after().
-const testContainers = ['classifier-app-test-badpw', 'classifier-app-test-front', 'classifier-app-test-other'];
-// A network of "another project", made and removed by the network test.
-const otherNetwork = 'classifier-app-test-other';
-
-// What was there before the tests, so that after() leaves the folder as it found it.
-const hadPasswords = passwordFiles.map((f) => existsSync(f));
-const previousBackup = existsSync(backupFile) ? readFileSync(backupFile) : null;
-let watch: ChildProcess | undefined;
 
 /** POSTs a JSON text. */
 function post(route: string, body: string): Promise<Response> {
