@@ -49,7 +49,6 @@ const base = 'http://127.0.0.1:8090';
 const appContainer = 'classifier-app-classifier-app-1';
 const dbContainer = 'classifier-app-classifier-app-db-1';
 const appImage = 'classifier-app-classifier-app';
-
 const backNetwork = 'classifier-app_classifier-app-back';
 const frontNetwork = 'classifier-app_classifier-app-front';
 // One password per role: the owner's (db_password.txt), the app's and the trainer's.
