@@ -5,7 +5,8 @@
  * Dockerfile, beside images whose digests are those of the local build; the same model bytes on
  * amd64 and arm64), and every other demo image built twice with no cache, with equal digests:
  * for linux/amd64 all of them, for linux/arm64 classifier-api too (linear-classifier is the
- * lesson's). Each build is timed, for the record of CI's time.
+ * lesson's); and the notebook's slow steps stay cached when only the commit's time changes. Each
+ * build is timed, for the record of CI's time.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { bakeCommand, platformOf, platforms } from '../lib/bake.ts';
 import { engineSkip, mustRun, repoRoot, run, sh } from '../lib/docker.ts';
 import { runReadmeBlock } from '../lib/readme.ts';
+import { stepCached } from '../lib/rebuild.ts';
 
 const readme = 'linear-classifier/reproducible/README.md';
 const classifier = path.join(repoRoot, 'linear-classifier');
@@ -120,6 +122,26 @@ describe('reproducible builds: the same commit, the same digest', { skip: engine
 
   test('README: the locks: npm integrity, pip hashes', async () => {
     await runReadmeBlock(readme, 'reproducible-locks', { cwd: classifier });
+  });
+
+  test("README: a new commit's time leaves the notebook's slow steps cached (pip, deno install, apt)", async () => {
+    // Two times that no earlier build has used, a second apart: two commits, as the cache sees them.
+    const epoch = Math.floor(Date.now() / 1000);
+    const logs: string[] = [];
+    for (const time of [epoch, epoch + 1]) {
+      const target = 'linear-classifier-jupyter';
+      const command = `SOURCE_DATE_EPOCH=${time} docker buildx bake --progress=plain --set ${target}.platform=linux/amd64 --set ${target}.output=type=cacheonly ${target}`;
+      const build = await timed(`${target} linux/amd64, SOURCE_DATE_EPOCH=${time}`, () =>
+        sh(command, { cwd: path.join(repoRoot, target), timeoutMs: 1_800_000 }),
+      );
+      assert.equal(build.code, 0, build.output);
+      logs.push(build.output);
+    }
+    const second = logs[1]!;
+    assert.ok(stepCached(second, /RUN .*pip install/), 'pip install is cached');
+    assert.ok(stepCached(second, /RUN .*deno install --frozen/), 'deno install is cached');
+    assert.ok(stepCached(second, /RUN .*apt-get install/), 'apt-get install is cached');
+    assert.ok(!stepCached(second, /RUN useradd/), 'useradd, which sees the time, runs again');
   });
 
   test('every other demo image, built twice with no cache for linux/amd64: the same digest each time', async () => {

@@ -4,6 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { mustRun } from './docker.ts';
 
+/**
+ * Whether a plain BuildKit log (`--progress=plain`) shows the step whose instruction matches
+ * `instruction` (e.g. /COPY src\//) as reused from the cache. Throws when there is no such step.
+ */
+export function stepCached(log: string, instruction: RegExp): boolean {
+  // BuildKit prints each step as "#N [stage i/n] INSTRUCTION" and a reused one as "#N CACHED".
+  const step = new RegExp(`^#(\\d+) \\[[^\\]]*\\] ${instruction.source}`, 'm').exec(log)?.[1];
+  if (!step) throw new Error(`no step ${instruction} in the build log:\n${log}`);
+  return new RegExp(`^#${step} CACHED$`, 'm').test(log);
+}
+
 /** What {@link rebuildAfterEdit} saw. */
 export interface Rebuild {
   /** The second build's plain BuildKit log. */
@@ -28,12 +39,7 @@ export async function rebuildAfterEdit(demoDir: string, file: string, tag: strin
     const { output: log } = await build();
     return {
       log,
-      cached(instruction: RegExp): boolean {
-        // BuildKit prints each step as "#N [stage i/n] INSTRUCTION" and a reused one as "#N CACHED".
-        const step = new RegExp(`^#(\\d+) \\[[^\\]]*\\] ${instruction.source}`, 'm').exec(log)?.[1];
-        if (!step) throw new Error(`no step ${instruction} in the build log:\n${log}`);
-        return new RegExp(`^#${step} CACHED$`, 'm').test(log);
-      },
+      cached: (instruction: RegExp): boolean => stepCached(log, instruction),
     };
   } finally {
     rmSync(copy, { recursive: true, force: true });
